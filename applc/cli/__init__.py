@@ -1,0 +1,76 @@
+"""The `applc` command: thin click commands over the library API.
+
+Each command lives in its own module here and is listed in COMMANDS; heavy libraries
+are imported inside the commands so `applc lint` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+import click
+
+from applc import __version__
+
+# module name -> command names it defines
+COMMANDS = {
+    "lint": ("lint",),
+    "rules": ("rule", "rules"),
+    "schema": ("schema",),
+    "build": ("build",),
+    "graph": ("graph",),
+    "convert": ("convert", "fmt"),
+    "server": ("server",),
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists it)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = [n for mod, cmds in COMMANDS.items() for n in cmds if _exists(mod)]
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for mod, cmds in COMMANDS.items():
+            if cmd_name in cmds and _exists(mod):
+                module = importlib.import_module(f"applc.cli.{mod}")
+                cmd: click.Command = getattr(module, cmd_name.replace("-", "_") + "_command")
+                return cmd
+        return None
+
+
+def _exists(mod: str) -> bool:
+    return importlib.util.find_spec(f"applc.cli.{mod}") is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="applc")
+def cli() -> None:
+    """applc: lint PIVOT appliance specs and compile them to Marathon, compose and
+    Kubernetes."""
+
+
+def main() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        # Lone surrogates from JSON escapes must not crash the output.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        cli.main(prog_name="applc", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        import traceback
+
+        click.echo(f"applc: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("This is a bug in applc; please report it with the input that caused it.",
+                   err=True)
+        if "-v" in sys.argv or "--verbose" in sys.argv:
+            traceback.print_exc()
+        sys.exit(2)

@@ -1,0 +1,129 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, NoReturn, TypeVar
+
+import click
+
+from applc.rules.context import Budget
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ColorChoice = click.Choice(["auto", "always", "never"])
+
+
+def fail(message: str) -> NoReturn:
+    """applc could not run: say why on standard error and exit 2."""
+    click.echo(f"applc: error: {message}", err=True)
+    sys.exit(2)
+
+
+def use_color(choice: str, stream: IO[str]) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write a file so that it is either the old one or the whole new one."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def parse_budget(value: str | None) -> Budget | None:
+    if value is None:
+        return None
+    out: dict[str, float] = {}
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, num = part.partition("=")
+        key = key.strip()
+        if not sep or key not in ("cpus", "mem", "disk", "gpus"):
+            raise click.BadParameter(
+                f"`{part}`: expected KEY=NUMBER with KEY one of cpus, mem, disk, gpus",
+                param_hint="--budget")
+        try:
+            n = float(num)
+        except ValueError:
+            raise click.BadParameter(f"`{num}` is not a number", param_hint="--budget") from None
+        if n < 0 or n != n or n == float("inf"):
+            raise click.BadParameter(f"`{num}` must be a finite number of at least 0",
+                                     param_hint="--budget")
+        out[key] = n
+    return Budget(**out)
+
+
+def budget_option(fn: F) -> F:
+    return click.option(
+        "--budget", metavar="cpus=N,mem=MiB,disk=MiB,gpus=N",
+        callback=lambda ctx, param, value: parse_budget(value),
+        help="Resources the appliance may use in all (overrides the config's budget).",
+    )(fn)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+
+
+def config_options(fn: F) -> F:
+    for opt in reversed([
+        click.option("--config", type=click.Path(dir_okay=False), metavar="PATH",
+                     help="Use this configuration file instead of searching for one."),
+        click.option("--select", multiple=True, metavar="RULES",
+                     help="Only these rules (codes, names or prefixes, comma-separated)."),
+        click.option("--extend-select", multiple=True, metavar="RULES",
+                     help="These rules in addition to the selected ones."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
+        click.option("--no-inline-ignores", is_flag=True,
+                     help="Disregard every x-applc-ignore in the files."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def load_configs(config: str | None, select: tuple[str, ...], extend_select: tuple[str, ...],
+                 ignore: tuple[str, ...], no_inline_ignores: bool,
+                 fail_level: str | None = None) -> Any:
+    from applc.config import ConfigCache
+    from applc.diagnostics import Severity
+    from applc.rules.registry import is_valid_selector, suggest_selector
+
+    overrides: dict[str, Any] = {}
+    for name, values in (("select", select), ("extend_select", extend_select),
+                         ("ignore", ignore)):
+        sels = _split(values)
+        for s in sels:
+            if not is_valid_selector(s):
+                guess = suggest_selector(s)
+                fail(f"unknown rule selector `{s}` in --{name.replace('_', '-')}"
+                     + (f" (did you mean `{guess}`?)" if guess else ""))
+        if sels:
+            overrides[name] = sels
+    if no_inline_ignores:
+        overrides["inline_ignores"] = False
+    if fail_level:
+        overrides["fail_level"] = Severity.parse(fail_level)
+    if config is not None and not Path(config).is_file():
+        fail(f"configuration file {config} does not exist")
+    return ConfigCache(config, overrides)

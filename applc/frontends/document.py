@@ -1,0 +1,26 @@
+"""What every front end hands to the rest of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from applc.diagnostics import Finding
+from applc.source import Source
+
+
+@dataclass
+class Document:
+    """A parsed input: its source, its JSON value (None when unreadable), and the
+    findings that reading it produced (syntax errors, duplicate keys)."""
+
+    source: Source
+    value: Any
+    findings: list[Finding] = field(default_factory=list)
+    # "json" or "dsl": the DSL writes references without a JSON escape layer, and the
+    # help texts say how to escape in the language the user wrote.
+    language: str = "json"
+
+    @property
+    def readable(self) -> bool:
+        return self.value is not None

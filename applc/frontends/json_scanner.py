@@ -1,0 +1,449 @@
+"""A JSON scanner that records where every node is, and explains syntax errors.
+
+`json.loads` is fast but knows no positions and gives terse messages, so the loader uses
+it for values and calls this scanner only when positions are needed (a finding to
+report) or when the text is not valid JSON. The scanner is iterative, so nesting depth
+cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+from applc.source import escape_token
+
+MAX_DEPTH = 500
+
+_WS = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.-]*")
+_MAX_INT_DIGITS = 4300  # CPython's int/str conversion limit (sys.get_int_max_str_digits)
+
+_CLOSERS = {"{": "}", "[": "]"}
+_KIND = {"{": "object", "[": "array"}
+
+
+class JsonSyntaxError(Exception):
+    def __init__(self, message: str, start: int, end: int, help: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+        self.help = help
+
+
+@dataclass
+class JsonMap:
+    """Pointer -> (start, end) offsets of values and keys, for one JSON text."""
+
+    text: str
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    first_keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[str] = field(default_factory=list)
+
+    def value_range(self, pointer: str) -> tuple[int, int] | None:
+        return self.values.get(pointer)
+
+    def key_range(self, pointer: str) -> tuple[int, int] | None:
+        return self.keys.get(pointer)
+
+    def first_key_range(self, pointer: str) -> tuple[int, int] | None:
+        return self.first_keys.get(pointer)
+
+    def string_offset(self, pointer: str, index: int) -> int | None:
+        rng = self.values.get(pointer)
+        if rng is None or self.text[rng[0]] != '"':
+            return None
+        return string_source_offset(self.text, rng[0], index)
+
+
+def string_source_offset(text: str, token_start: int, index: int) -> int:
+    """Offset in `text` of decoded character `index` of the string token at `token_start`."""
+    pos = token_start + 1
+    seen = 0
+    while seen < index:
+        ch = text[pos]
+        if ch == '"':
+            break
+        if ch == "\\":
+            if text[pos + 1] == "u":
+                code = int(text[pos + 2 : pos + 6], 16)
+                pos += 6
+                # A surrogate pair decodes to one character.
+                if 0xD800 <= code < 0xDC00 and text.startswith("\\u", pos):
+                    low = int(text[pos + 2 : pos + 6], 16)
+                    if 0xDC00 <= low < 0xE000:
+                        pos += 6
+            else:
+                pos += 2
+        else:
+            pos += 1
+        seen += 1
+    return pos
+
+
+class _Frame:
+    __slots__ = ("opener", "pointer", "start", "count", "comma")
+
+    def __init__(self, opener: str, pointer: str, start: int) -> None:
+        self.opener = opener
+        self.pointer = pointer
+        self.start = start
+        self.count = 0
+        self.comma = -1
+
+
+def _decode_key(token: str) -> str:
+    if "\\" not in token:
+        return token[1:-1]
+    value: str = json.loads(token)
+    return value
+
+
+def scan(text: str) -> JsonMap:
+    """Scan `text`, recording positions; raise JsonSyntaxError at the first mistake."""
+    m = JsonMap(text)
+    values, keys = m.values, m.keys
+    n = len(text)
+    stack: list[_Frame] = []
+    pointer = ""
+    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if pos >= n:
+        raise JsonSyntaxError("file is empty: expected a JSON object", 0, 0)
+    # States: 0 expect a value, 1 after a value, 2 expect a key (or `}` when first).
+    state = 0
+    ws_match = _WS.match
+    while True:
+        if state == 0:
+            if pos >= n:
+                _eof(text, stack)
+            ch = text[pos]
+            if ch == "{" or ch == "[":
+                if len(stack) >= MAX_DEPTH:
+                    raise JsonSyntaxError(
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        pos,
+                        pos + 1,
+                        help="an appliance never needs this depth; the file is probably corrupt",
+                    )
+                stack.append(_Frame(ch, pointer, pos))
+                pos = ws_match(text, pos + 1).end()  # type: ignore[union-attr]
+                if ch == "{":
+                    state = 2
+                    continue
+                if pos < n and text[pos] == "]":
+                    frame = stack.pop()
+                    values[frame.pointer] = (frame.start, pos + 1)
+                    pos += 1
+                    state = 1
+                else:
+                    pointer = frame_child(stack[-1])
+                    state = 0
+                    continue
+            elif ch == '"':
+                mt = _STRING.match(text, pos)
+                if mt is None:
+                    _bad_string(text, pos)
+                    raise AssertionError  # pragma: no cover
+                values[pointer] = (pos, mt.end())
+                pos = mt.end()
+                state = 1
+            elif ch == "-" or "0" <= ch <= "9":
+                mt = _NUMBER.match(text, pos)
+                if mt is None:
+                    raise JsonSyntaxError(
+                        f"invalid number starting with {_show(text, pos)}", pos, pos + 1
+                    )
+                end = mt.end()
+                if end < n and text[end].isdigit() and text[pos : end] in ("0", "-0"):
+                    raise JsonSyntaxError(
+                        "numbers in JSON cannot have leading zeros", pos, end + 1
+                    )
+                tok = text[pos:end]
+                _check_number(tok, pos, end)
+                values[pointer] = (pos, end)
+                pos = end
+                state = 1
+            else:
+                mt = _WORD.match(text, pos)
+                if mt is not None and mt.group() in ("true", "false", "null"):
+                    values[pointer] = (pos, mt.end())
+                    pos = mt.end()
+                    state = 1
+                else:
+                    _bad_value(text, pos)
+        elif state == 1:
+            pos = ws_match(text, pos).end()  # type: ignore[union-attr]
+            if not stack:
+                if pos < n:
+                    raise JsonSyntaxError(
+                        f"unexpected {_show(text, pos)} after the end of the JSON document",
+                        pos,
+                        pos + 1,
+                        help="a JSON file holds exactly one value: the appliance object",
+                    )
+                return m
+            frame = stack[-1]
+            if pos >= n:
+                _eof(text, stack)
+            ch = text[pos]
+            if ch == ",":
+                frame.comma = pos
+                frame.count += 1
+                pos = ws_match(text, pos + 1).end()  # type: ignore[union-attr]
+                if frame.opener == "{":
+                    state = 2
+                    continue
+                if pos < n and text[pos] == "]":
+                    raise JsonSyntaxError(
+                        "trailing comma is not allowed in JSON",
+                        frame.comma,
+                        frame.comma + 1,
+                        help="remove this comma",
+                    )
+                pointer = frame_child(frame)
+                state = 0
+                continue
+            closer = _CLOSERS[frame.opener]
+            if ch == closer:
+                stack.pop()
+                values[frame.pointer] = (frame.start, pos + 1)
+                pos += 1
+                continue
+            if ch in "}]":
+                raise JsonSyntaxError(
+                    f"expected `{closer}` to close the {_KIND[frame.opener]} "
+                    f"opened at {_where(text, frame.start)}, found `{ch}`",
+                    pos,
+                    pos + 1,
+                )
+            raise JsonSyntaxError(
+                f"expected `,` or `{closer}` after this value, found {_show(text, pos)}",
+                pos,
+                pos + 1,
+                help="is a comma missing before this?",
+            )
+        else:  # state == 2: a key, or `}`
+            frame = stack[-1]
+            if pos >= n:
+                _eof(text, stack)
+            ch = text[pos]
+            if ch == "}":
+                if frame.comma >= 0 and frame.count > 0:
+                    raise JsonSyntaxError(
+                        "trailing comma is not allowed in JSON",
+                        frame.comma,
+                        frame.comma + 1,
+                        help="remove this comma",
+                    )
+                stack.pop()
+                values[frame.pointer] = (frame.start, pos + 1)
+                pos += 1
+                state = 1
+                continue
+            if ch != '"':
+                _bad_key(text, pos)
+            mt = _STRING.match(text, pos)
+            if mt is None:
+                _bad_string(text, pos)
+                raise AssertionError  # pragma: no cover
+            kend = mt.end()
+            key = _decode_key(mt.group())
+            pointer = frame.pointer + "/" + escape_token(key)
+            if pointer in keys:
+                if pointer not in m.first_keys:
+                    m.first_keys[pointer] = keys[pointer]
+                m.duplicates.append(pointer)
+            keys[pointer] = (pos, kend)
+            pos = ws_match(text, kend).end()  # type: ignore[union-attr]
+            if pos >= n or text[pos] != ":":
+                if pos >= n:
+                    _eof(text, stack)
+                raise JsonSyntaxError(
+                    f"expected `:` after the key {mt.group()}, found {_show(text, pos)}",
+                    pos,
+                    pos + 1,
+                )
+            pos = ws_match(text, pos + 1).end()  # type: ignore[union-attr]
+            if pos < n and text[pos] in ",}":
+                raise JsonSyntaxError(
+                    f"missing value for the key {mt.group()}", pos, pos + 1
+                )
+            state = 0
+
+
+def frame_child(frame: _Frame) -> str:
+    return f"{frame.pointer}/{frame.count}"
+
+
+def _check_number(tok: str, start: int, end: int) -> None:
+    if "." in tok or "e" in tok or "E" in tok:
+        if math.isinf(float(tok)):
+            raise JsonSyntaxError(
+                f"number {_clip(tok)} is too large: it overflows to infinity",
+                start,
+                end,
+                help="use a number within the range of a 64-bit float",
+            )
+    elif len(tok) > _MAX_INT_DIGITS:
+        raise JsonSyntaxError(
+            f"number has {len(tok)} digits, more than the {_MAX_INT_DIGITS} applc reads",
+            start,
+            end,
+        )
+
+
+def _clip(tok: str, width: int = 24) -> str:
+    return tok if len(tok) <= width else tok[:width] + "…"
+
+
+def _show(text: str, pos: int) -> str:
+    if pos >= len(text):
+        return "the end of the file"
+    mt = _WORD.match(text, pos)
+    if mt is not None:
+        return f"`{_clip(mt.group())}`"
+    ch = text[pos]
+    if ch == "\n":
+        return "a line break"
+    if ch.isprintable():
+        return f"`{ch}`"
+    return f"U+{ord(ch):04X}"
+
+
+def _where(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{line}:{col}"
+
+
+def _eof(text: str, stack: list[_Frame]) -> None:
+    frame = stack[-1]
+    raise JsonSyntaxError(
+        f"unexpected end of file: the {_KIND[frame.opener]} opened at "
+        f"{_where(text, frame.start)} is never closed",
+        len(text),
+        len(text),
+        help=f"add the missing `{_CLOSERS[frame.opener]}`",
+    )
+
+
+def _bad_string(text: str, pos: int) -> None:
+    """Explain why the string token at `pos` does not scan."""
+    i = pos + 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            break
+        if ch == "\\":
+            nxt = text[i + 1 : i + 2]
+            if nxt == "u":
+                if not re.fullmatch(r"[0-9a-fA-F]{4}", text[i + 2 : i + 6]):
+                    raise JsonSyntaxError(
+                        "invalid \\u escape: it needs four hexadecimal digits", i, i + 2
+                    )
+                i += 6
+                continue
+            if nxt and nxt in '"\\/bfnrt':
+                i += 2
+                continue
+            raise JsonSyntaxError(
+                f"invalid escape `\\{nxt}` in a string",
+                i,
+                i + 2,
+                help="JSON allows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; "
+                "write a literal backslash as \\\\",
+            )
+        if ch == "\n":
+            raise JsonSyntaxError(
+                "unterminated string: a line break inside a string",
+                pos,
+                i,
+                help='close the string with `"`, or write the line break as \\n',
+            )
+        if ord(ch) < 0x20:
+            raise JsonSyntaxError(
+                f"control character U+{ord(ch):04X} inside a string",
+                i,
+                i + 1,
+                help="write it as an escape such as \\t or \\u0009",
+            )
+        i += 1
+    raise JsonSyntaxError(
+        "unterminated string", pos, pos + 1, help='close the string with `"`'
+    )
+
+
+def _bad_key(text: str, pos: int) -> None:
+    ch = text[pos]
+    if ch == "'":
+        raise JsonSyntaxError(
+            "single-quoted strings are not allowed in JSON",
+            pos,
+            pos + 1,
+            help='use double quotes: "key"',
+        )
+    if text.startswith("//", pos) or text.startswith("/*", pos):
+        raise JsonSyntaxError(
+            "comments are not allowed in JSON",
+            pos,
+            pos + 2,
+            help='remove the comment; to explain a suppression use "x-applc-ignore"',
+        )
+    mt = _WORD.match(text, pos)
+    if mt is not None:
+        raise JsonSyntaxError(
+            f"object keys must be double-quoted strings, found `{_clip(mt.group())}`",
+            pos,
+            mt.end(),
+            help=f'write "{mt.group()}"',
+        )
+    raise JsonSyntaxError(
+        f'expected a key in double quotes or `}}`, found {_show(text, pos)}', pos, pos + 1
+    )
+
+
+def _bad_value(text: str, pos: int) -> None:
+    ch = text[pos]
+    if ch == "'":
+        raise JsonSyntaxError(
+            "single-quoted strings are not allowed in JSON",
+            pos,
+            pos + 1,
+            help='use double quotes: "value"',
+        )
+    if text.startswith("//", pos) or text.startswith("/*", pos):
+        raise JsonSyntaxError(
+            "comments are not allowed in JSON", pos, pos + 2, help="remove the comment"
+        )
+    mt = _WORD.match(text, pos)
+    if mt is not None:
+        word = mt.group()
+        if word in ("NaN", "Infinity"):
+            raise JsonSyntaxError(
+                f"`{word}` is not valid JSON", pos, mt.end(), help="use a number or null"
+            )
+        py = {"True": "true", "False": "false", "None": "null"}.get(word)
+        if py is not None:
+            raise JsonSyntaxError(
+                f"`{word}` is not valid JSON", pos, mt.end(), help=f"use `{py}`"
+            )
+        raise JsonSyntaxError(
+            f"unexpected `{_clip(word)}`: strings must be in double quotes",
+            pos,
+            mt.end(),
+            help=f'write "{_clip(word)}"',
+        )
+    if ch == "-" and text.startswith("-Infinity", pos):
+        raise JsonSyntaxError(
+            "`-Infinity` is not valid JSON", pos, pos + 9, help="use a number or null"
+        )
+    if ch == ",":
+        raise JsonSyntaxError("expected a value before this comma", pos, pos + 1)
+    raise JsonSyntaxError(f"expected a value, found {_show(text, pos)}", pos, pos + 1)

@@ -1,0 +1,1 @@
+"""The rule catalogue: one module per family, each rule with its docs and examples."""

@@ -1,0 +1,158 @@
+"""The rule registry: every rule's code, name, default severity and documentation.
+
+A rule module declares its rules with `rule(...)` (the documentation and the examples
+that pass and fail live beside the check) and its checks with `@check(codes...)`. A check
+is a generator over a `LintContext` that yields findings; it never prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from applc.diagnostics import DOCS_URL, Finding, Severity
+
+if TYPE_CHECKING:
+    from applc.rules.context import LintContext
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    docs: str
+    fails: str | None = None
+    passes: str | None = None
+    # Rules a user cannot switch off: a file that cannot be read must always be reported.
+    always_on: bool = False
+    # Lint options the failing example needs (APL233 needs a budget).
+    example_budget: dict[str, float] | None = None
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+    @property
+    def band(self) -> str:
+        return {
+            "0": "syntax and suppressions",
+            "1": "structure",
+            "2": "references, dependencies, ports and resources",
+            "3": "security and best practice",
+            "4": "target compatibility",
+        }[self.code[3]]
+
+
+CheckFn = Callable[["LintContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    codes: tuple[str, ...]
+    fn: CheckFn
+    # Target checks run only when a target is named (`lint --target`, `build`).
+    target: str | None = None
+
+
+RULES: dict[str, Rule] = {}
+BY_NAME: dict[str, Rule] = {}
+CHECKS: list[Check] = []
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    docs: str,
+    *,
+    fails: str | None = None,
+    passes: str | None = None,
+    always_on: bool = False,
+    example_budget: dict[str, float] | None = None,
+) -> Rule:
+    if code in RULES or name in BY_NAME:
+        raise ValueError(f"rule {code} {name} registered twice")
+    r = Rule(code, name, severity, summary, _dedent(docs), fails, passes, always_on, example_budget)
+    RULES[code] = r
+    BY_NAME[name] = r
+    return r
+
+
+def check(*codes: str, target: str | None = None) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS.append(Check(tuple(codes), fn, target))
+        return fn
+
+    return register
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip()
+
+
+_loaded = False
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module once; returns the registry."""
+    global _loaded
+    if not _loaded:
+        import applc.rules.catalogue  # noqa: F401  (registers on import)
+
+        _loaded = True
+    return RULES
+
+
+def all_rules() -> list[Rule]:
+    load_rules()
+    return sorted(RULES.values(), key=lambda r: r.code)
+
+
+def lookup(selector: str) -> Rule | None:
+    load_rules()
+    return RULES.get(selector.upper()) or BY_NAME.get(selector.lower())
+
+
+def matches(selector: str, r: Rule) -> bool:
+    """A selector is a code, a code prefix (`APL3`, `APL`), a name, or `ALL`."""
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return True
+    if s.lower() == r.name:
+        return True
+    return r.code.startswith(s.upper()) and s.upper().startswith("APL")
+
+
+def is_valid_selector(selector: str) -> bool:
+    load_rules()
+    return any(matches(selector, r) for r in RULES.values())
+
+
+def suggest_selector(selector: str) -> str | None:
+    load_rules()
+    options = list(RULES) + list(BY_NAME)
+    found = difflib.get_close_matches(selector, options, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def specificity(selector: str) -> int:
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return 0
+    if not s.upper().startswith("APL"):
+        return 10  # a name is as specific as a full code
+    return len(s)
+
+
+def iter_codes(selectors: Iterable[str]) -> Iterator[str]:
+    load_rules()
+    for r in RULES.values():
+        if any(matches(s, r) for s in selectors):
+            yield r.code

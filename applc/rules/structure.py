@@ -1,0 +1,427 @@
+"""Structure: the document against the format's field table (APL101-APL110, APL246)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from applc.diagnostics import Edit, Finding, Fix, Label, Loc, Severity
+from applc.model.fields import (
+    ALIASES,
+    ARRAY,
+    BOOLEAN,
+    CONTAINER,
+    IGNORE_KEY,
+    INTEGER,
+    KINDS,
+    NULL,
+    NUMBER,
+    OBJECT,
+    SCHEMA_KEY,
+    STRING,
+    Field,
+    ObjectKind,
+    container_fields,
+)
+from applc.rules.context import LintContext, did_you_mean
+from applc.rules.registry import check, rule
+from applc.source import join_pointer
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_OK = """{
+  "id": "shop",
+  "containers": [
+    {"id": "web", "type": "service", "image": "nginx:1.25",
+     "resources": {"cpus": 1, "mem": 256}}
+  ]
+}"""
+
+rule("APL101", "missing-field", E, "a required field is missing", """
+    A field that PIVOT requires is absent. PIVOT answers 400 for a missing `id`, `type`,
+    `image` or `resources`, and crashes (HTTP 500) on a missing `cpus`, `mem`,
+    `container_port`, `src` or `dest`.
+    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+
+rule("APL102", "unknown-field", E, "a key that is not part of the format", """
+    A key PIVOT does not know at all: usually a typo, or a name borrowed from compose,
+    Kubernetes or Marathon (`depends_on`, `memory`, `replicas`). PIVOT silently ignores
+    it, so the setting you meant never takes effect. The help names the key you meant.
+    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "memory": 256}}]}""", passes=_OK)
+
+rule("APL103", "wrong-type", E, "a value of the wrong JSON type", """
+    A value whose JSON type is not the one the field takes, such as `"cpus": "2"` (a
+    string where a number belongs). PIVOT does not check types; Marathon then rejects
+    the app, or the container misbehaves.
+    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": "1", "mem": 256}}]}""", passes=_OK)
+
+rule("APL104", "invalid-value", E, "a value outside the field's allowed set", """
+    An enumerated field with a value it does not take: `type` (`service`, `job`),
+    `network_mode` (`HOST`, `BRIDGE`, `CONTAINER`, any case), a port `protocol` (`tcp`,
+    `udp`, `udp,tcp`), a volume `mode` (`RW`, `RO`) or `type` (`HOST`, `PERSISTENT`), a
+    health-check `protocol`, a negative `instances`.
+    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256},
+     "network_mode": "overlay"}]}""", passes=_OK)
+
+rule("APL105", "invalid-id", E, "an id that is not a lower-case DNS label", """
+    Appliance and container ids become the Marathon app id `/<appliance>/<container>`
+    and DNS names, so each must be a DNS label: lower-case letters, digits and `-`, not
+    starting or ending with `-`, at most 63 characters. PIVOT does not check; Marathon
+    refuses the app, and a `_` or `.` cuts an `@` reference short.
+    """, fails="""{"id": "shop", "containers": [{"id": "Web_Server", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+
+rule("APL106", "duplicate-container-id", E, "two containers share an id", """
+    Container ids must be unique in the appliance; PIVOT answers 400.
+    """, fails="""{"id": "shop", "containers": [
+     {"id": "web", "type": "service", "image": "nginx:1.25",
+      "resources": {"cpus": 1, "mem": 256}},
+     {"id": "web", "type": "service", "image": "nginx:1.25",
+      "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+
+rule("APL107", "no-containers", E, "the appliance has no containers", """
+    An appliance with an empty `containers` array crashes PIVOT (HTTP 500).
+    """, fails="""{"id": "shop", "containers": []}""", passes=_OK)
+
+rule("APL108", "dns-name-too-long", E, "`<container>-<appliance>` is over 63 characters", """
+    DC/OS names a container `<container>-<appliance>.marathon.containerip...`; that first
+    label must fit in 63 characters, or the name does not resolve.
+    """, fails="""{"id": "a-very-long-appliance-name-for-the-data-team",
+     "containers": [{"id": "a-rather-long-container-name", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+
+rule("APL246", "ignored-field", W, "a key PIVOT accepts but ignores", """
+    A key PIVOT knows and silently ignores: legacy placement fields (`cloud`, `host`,
+    `rack`, `constraints`, `data`), the legacy service `labels`, server-side fields
+    (`state`, `endpoints`, ...), and fields of the other container type (`interval` on a
+    service, `instances` on a job).
+    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}, "cloud": "aws"}]}""",
+     passes=_OK)
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+_TYPE_NAMES = {
+    STRING: "a string",
+    NUMBER: "a number",
+    INTEGER: "an integer",
+    BOOLEAN: "a boolean",
+    OBJECT: "an object",
+    ARRAY: "an array",
+    NULL: "null",
+}
+
+
+def json_type(v: Any) -> str:
+    if v is None:
+        return NULL
+    if isinstance(v, bool):
+        return BOOLEAN
+    if isinstance(v, int):
+        return INTEGER
+    if isinstance(v, float):
+        return NUMBER
+    if isinstance(v, str):
+        return STRING
+    if isinstance(v, list):
+        return ARRAY
+    return OBJECT
+
+
+def type_ok(v: Any, types: tuple[str, ...]) -> bool:
+    t = json_type(v)
+    if t in types:
+        return True
+    if t == INTEGER and NUMBER in types:
+        return True
+    return t == NUMBER and INTEGER in types and float(v).is_integer()
+
+
+def describe(v: Any) -> str:
+    t = json_type(v)
+    if t in (STRING, NUMBER, INTEGER, BOOLEAN, NULL):
+        import json
+
+        text = json.dumps(v, ensure_ascii=False)
+        if len(text) > 40:
+            text = text[:37] + "..."
+        return f"{_TYPE_NAMES[t]} {text}" if t != NULL else "null"
+    return _TYPE_NAMES[t]
+
+
+def expected(types: tuple[str, ...]) -> str:
+    names = [_TYPE_NAMES[t] for t in types]
+    return " or ".join(names)
+
+
+def _missing_loc(obj: dict[str, Any], pointer: str, in_object: bool) -> Loc:
+    if isinstance(obj.get("id"), str):
+        return Loc(join_pointer(pointer, "id"))
+    if in_object:
+        return Loc(pointer, "key")
+    return Loc(pointer, "open")
+
+
+class _Walker:
+    def __init__(self, ctx: LintContext) -> None:
+        self.ctx = ctx
+        self.out: list[Finding] = []
+
+    def object(
+        self,
+        obj: dict[str, Any],
+        kind: ObjectKind,
+        pointer: str,
+        in_object: bool,
+        fields: tuple[Field, ...] | None = None,
+        what: str | None = None,
+    ) -> None:
+        fields = fields if fields is not None else kind.fields
+        names = {f.name: f for f in fields}
+        what = what or kind.title.lower()
+        ignored = {i.name: i for i in kind.ignored}
+        for key, value in obj.items():
+            ptr = join_pointer(pointer, key)
+            f = names.get(key)
+            if f is not None:
+                self.value(value, f, ptr, kind)
+                continue
+            if key == IGNORE_KEY:
+                continue  # checked with suppressions
+            if key == SCHEMA_KEY and pointer == "":
+                if not isinstance(value, str):
+                    self.wrong_type(value, (STRING,), ptr, key)
+                continue
+            if key in ignored:
+                self.out.append(
+                    Finding("APL246", Loc(ptr, "key"),
+                            f"`{key}` is ignored by PIVOT: {ignored[key].why}",
+                            help=f"remove `{key}`")
+                )
+                continue
+            if kind is CONTAINER and key in CONTAINER.names:
+                other = CONTAINER.field(key)
+                assert other is not None and other.only is not None
+                ctype = obj.get("type")
+                self.out.append(
+                    Finding("APL246", Loc(ptr, "key"),
+                            f"`{key}` applies to {other.only}s; PIVOT ignores it on a {ctype}",
+                            help=f"remove `{key}`")
+                )
+                continue
+            self.unknown(key, ptr, kind, fields, what)
+        for f in fields:
+            if f.required and f.name not in obj:
+                self.out.append(
+                    Finding("APL101", _missing_loc(obj, pointer, in_object),
+                            f"{what} is missing the required field `{f.name}`",
+                            help=f"add `\"{f.name}\"`: {_first_sentence(f.description)}")
+                )
+
+    def unknown(
+        self, key: str, ptr: str, kind: ObjectKind, fields: tuple[Field, ...], what: str
+    ) -> None:
+        names = [f.name for f in fields]
+        alias = ALIASES.get(kind.name, {}).get(key)
+        guess = alias if alias in names else did_you_mean(key, names)
+        help_ = None
+        fix = None
+        if guess is not None:
+            help_ = f"did you mean `{guess}`?"
+            if alias is not None:
+                help_ = f"PIVOT calls this `{guess}`"
+            fix = Fix(f"rename to `{guess}`", (Edit(Loc(ptr, "key"), f'"{guess}"'),),
+                      safe=False)
+        notes = (f"{what} fields: {', '.join(names)}",)
+        self.out.append(
+            Finding("APL102", Loc(ptr, "key"), f"unknown field `{key}` in {what}",
+                    help=help_, notes=notes, fix=fix)
+        )
+
+    def wrong_type(self, value: Any, types: tuple[str, ...], ptr: str, name: str) -> None:
+        self.out.append(
+            Finding("APL103", Loc(ptr), f"`{name}` must be {expected(types)}, found "
+                    f"{describe(value)}",
+                    help=_type_help(value, types))
+        )
+
+    def value(self, value: Any, f: Field, ptr: str, parent: ObjectKind) -> None:
+        if not type_ok(value, f.types):
+            self.wrong_type(value, f.types, ptr, f.name)
+            return
+        if f.enum is not None and isinstance(value, str):
+            ok = (value.lower() in {e.lower() for e in f.enum}) if f.case_insensitive \
+                else value in f.enum
+            if not ok:
+                options = list(f.enum)
+                guess = did_you_mean(value.lower(), [o.lower() for o in options], 0.5)
+                if guess is None:
+                    guess = next((o for o in options if o.lower() == value.lower()), None)
+                if guess is not None:
+                    guess = next(o for o in options if o.lower() == guess)
+                help_ = f"did you mean `{guess}`?" if guess else None
+                fix = None
+                if guess is not None:
+                    fix = Fix(f"replace with `{guess}`", (Edit(Loc(ptr), f'"{guess}"'),))
+                self.out.append(
+                    Finding("APL104", Loc(ptr),
+                            f"invalid {f.name} `{value}`: expected one of "
+                            + ", ".join(f"`{o}`" for o in options),
+                            help=help_, fix=fix)
+                )
+            return
+        if f.name == "instances" and isinstance(value, int) and value < 0:
+            self.out.append(
+                Finding("APL104", Loc(ptr), f"`instances` must not be negative, found {value}")
+            )
+        if f.kind is not None and isinstance(value, dict):
+            self.object(value, KINDS[f.kind], ptr, in_object=True)
+        elif f.items is not None and isinstance(value, list):
+            self.items(value, f, ptr)
+        elif f.values is not None and isinstance(value, dict):
+            for k, v in value.items():
+                if k == IGNORE_KEY:
+                    continue
+                if not type_ok(v, f.values):
+                    self.wrong_type(v, f.values, join_pointer(ptr, k), f"{f.name}.{k}")
+
+    def items(self, values: list[Any], f: Field, ptr: str) -> None:
+        item = f.items
+        assert item is not None
+        if item in KINDS:
+            for i, v in enumerate(values):
+                iptr = join_pointer(ptr, i)
+                if not isinstance(v, dict):
+                    self.wrong_type(v, (OBJECT,), iptr, f"{f.name}[{i}]")
+                    continue
+                if item == "container":
+                    ctype = v.get("type")
+                    ctype = ctype if isinstance(ctype, str) else None
+                    self.object(v, CONTAINER, iptr, False, container_fields(ctype),
+                                what=f"container `{v['id']}`"
+                                if isinstance(v.get("id"), str) else "container")
+                elif item == "volume":
+                    self.volume(v, iptr)
+                else:
+                    self.object(v, KINDS[item], iptr, in_object=False)
+        else:
+            for i, v in enumerate(values):
+                if not type_ok(v, (item,)):
+                    self.wrong_type(v, (item,), join_pointer(ptr, i), f"{f.name}[{i}]")
+
+    def volume(self, v: dict[str, Any], ptr: str) -> None:
+        legacy = KINDS["legacy_volume"]
+        current = KINDS["volume"]
+        is_legacy = any(k in v for k in legacy.names)
+        kind = legacy if is_legacy else current
+        other = current if is_legacy else legacy
+        for key in v:
+            if key in other.names and key not in kind.names:
+                self.out.append(
+                    Finding("APL102", Loc(join_pointer(ptr, key), "key"),
+                            f"`{key}` belongs to the "
+                            f"{'current' if is_legacy else 'legacy'} volume form, but this "
+                            f"volume uses the {'legacy' if is_legacy else 'current'} form",
+                            help="write the volume in one form: `{src, dest, type}` or "
+                                 "`{container_path, host_path, mode}`")
+                )
+        rest = {k: x for k, x in v.items() if not (k in other.names and k not in kind.names)}
+        self.object(rest, kind, ptr, in_object=False, what="volume")
+
+
+def _first_sentence(text: str) -> str:
+    first = text.split(". ")[0].rstrip(".")
+    return first[0].lower() + first[1:] if first else first
+
+
+def _type_help(value: Any, types: tuple[str, ...]) -> str | None:
+    if isinstance(value, str) and (NUMBER in types or INTEGER in types):
+        try:
+            float(value)
+        except ValueError:
+            return None
+        return f"remove the quotes: {value}"
+    if isinstance(value, int | float) and not isinstance(value, bool) and STRING in types:
+        return f'quote the value: "{value}"'
+    if isinstance(value, str) and BOOLEAN in types and value.lower() in ("true", "false"):
+        return f"remove the quotes: {value.lower()}"
+    return None
+
+
+@check("APL101", "APL102", "APL103", "APL104", "APL246")
+def check_structure(ctx: LintContext) -> Iterator[Finding]:
+    value = ctx.value
+    if not isinstance(value, dict):
+        yield Finding("APL103", Loc(""),
+                      f"the top level must be an object (the appliance), found {describe(value)}")
+        return
+    walker = _Walker(ctx)
+    walker.object(value, KINDS["appliance"], "", in_object=False, what="appliance")
+    yield from walker.out
+
+
+@check("APL105", "APL106", "APL107", "APL108")
+def check_ids(ctx: LintContext) -> Iterator[Finding]:
+    value = ctx.value
+    if not isinstance(value, dict):
+        return
+    app = ctx.appliance
+    if isinstance(app.id, str):
+        yield from _check_label(app.id, "/id", "appliance id")
+    containers = value.get("containers")
+    if isinstance(containers, list) and not containers:
+        yield Finding("APL107", Loc("/containers"), "the appliance has no containers",
+                      help="add at least one service or job")
+    first: dict[str, str] = {}
+    for c in app.containers:
+        if not isinstance(c.id, str):
+            continue
+        ptr = c.at("id")
+        if c.id in first:
+            yield Finding("APL106", Loc(ptr), f"duplicate container id `{c.id}`",
+                          help="give each container its own id",
+                          labels=(Label(Loc(first[c.id]), "first used here"),))
+            continue
+        first[c.id] = ptr
+        yield from _check_label(c.id, ptr, "container id")
+        if isinstance(app.id, str) and DNS_LABEL.match(c.id) and DNS_LABEL.match(app.id):
+            name = f"{c.id}-{app.id}"
+            if len(name) > 63:
+                yield Finding(
+                    "APL108", Loc(ptr),
+                    f"the DNS label `{name}` is {len(name)} characters, over 63",
+                    help="shorten the container or the appliance id",
+                    notes=("DC/OS names this container "
+                           f"{name}.marathon.containerip.dcos.thisdcos.directory",))
+
+
+def _check_label(ident: str, ptr: str, what: str) -> Iterator[Finding]:
+    if DNS_LABEL.match(ident):
+        return
+    fixed = re.sub(r"[^a-z0-9-]+", "-", ident.lower()).strip("-")[:63].strip("-")
+    why = _label_problem(ident)
+    help_ = f"use `{fixed}`" if fixed and DNS_LABEL.match(fixed) else None
+    fix = Fix(f"rename to `{fixed}`", (Edit(Loc(ptr), f'"{fixed}"'),), safe=False) \
+        if help_ else None
+    yield Finding("APL105", Loc(ptr), f"invalid {what} `{ident}`: {why}", help=help_,
+                  notes=("ids must be lower-case DNS labels: a-z, 0-9 and `-`, not starting "
+                         "or ending with `-`, at most 63 characters",),
+                  fix=fix)
+
+
+def _label_problem(ident: str) -> str:
+    if not ident:
+        return "it is empty"
+    if len(ident) > 63:
+        return f"it is {len(ident)} characters, over 63"
+    if ident != ident.lower():
+        return "it has upper-case letters"
+    bad = sorted(set(re.sub(r"[a-z0-9-]", "", ident)))
+    if bad:
+        return "it contains " + ", ".join(f"`{b}`" for b in bad)
+    return "it starts or ends with `-`"

@@ -1,0 +1,170 @@
+"""Source text, spans and JSON pointers.
+
+Offsets are indexes into the decoded text, so they count Unicode code points, which is
+what the conventions ask of columns. Lines and columns are 1-based; ends are exclusive.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Part = Literal["value", "key", "open", "first_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def escape_token(token: str) -> str:
+    """One RFC 6901 reference token: `~` becomes `~0` and `/` becomes `~1`."""
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join_pointer(base: str, *tokens: str | int) -> str:
+    out = base
+    for t in tokens:
+        out += "/" + (str(t) if isinstance(t, int) else escape_token(t))
+    return out
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [unescape_token(t) for t in pointer[1:].split("/")]
+
+
+def parent_pointer(pointer: str) -> str:
+    return pointer[: pointer.rfind("/")] if pointer else ""
+
+
+def pointer_within(pointer: str, scope: str) -> bool:
+    """True when `pointer` is `scope` itself or lies inside it."""
+    return pointer == scope or pointer.startswith(scope + "/") or scope == ""
+
+
+class Locator(Protocol):
+    """Where each node of a document sits in its text, by JSON pointer.
+
+    Front ends provide one: JSON computes it lazily with a scanner; the DSL records it
+    while parsing. Offsets are code-point indexes into the source text.
+    """
+
+    def value_range(self, pointer: str) -> tuple[int, int] | None: ...
+
+    def key_range(self, pointer: str) -> tuple[int, int] | None: ...
+
+    def first_key_range(self, pointer: str) -> tuple[int, int] | None:
+        """For a duplicated key: where its first occurrence is."""
+        ...
+
+    def string_offset(self, pointer: str, index: int) -> int | None:
+        """Source offset of character `index` of the decoded string value at `pointer`."""
+        ...
+
+
+class Source:
+    """One input document: its name, its text, and a locator for its nodes."""
+
+    def __init__(self, path: str, text: str, locator: Locator | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.locator = locator
+        self._line_starts: list[int] | None = None
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            text = self.text
+            i = text.find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = text.find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a code-point offset."""
+        offset = max(0, min(offset, len(self.text)))
+        starts = self.line_starts
+        idx = bisect.bisect_right(starts, offset) - 1
+        return idx + 1, offset - starts[idx] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        starts = self.line_starts
+        line = max(1, min(line, len(starts)))
+        return min(starts[line - 1] + column - 1, len(self.text))
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.position(start)
+        end_line, end_col = self.position(max(end, start))
+        return Span(line, col, end_line, end_col)
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def lines(self, first: int, last: int) -> Iterable[tuple[int, str]]:
+        for n in range(first, last + 1):
+            yield n, self.line_text(n)
+
+    def locate(
+        self,
+        pointer: str,
+        part: Part = "value",
+        sub: tuple[int, int] | None = None,
+    ) -> Span:
+        """The span of a node; falls back to the nearest ancestor that has one."""
+        rng = self._range(pointer, part, sub)
+        if rng is None:
+            return Span(1, 1, 1, 1)
+        return self.span(*rng)
+
+    def _range(
+        self, pointer: str, part: Part, sub: tuple[int, int] | None
+    ) -> tuple[int, int] | None:
+        loc = self.locator
+        if loc is None:
+            return None
+        p = pointer
+        while True:
+            if part == "first_key":
+                rng = loc.first_key_range(p) or loc.key_range(p)
+            elif part == "key":
+                rng = loc.key_range(p)
+                if rng is None:
+                    rng = loc.value_range(p)
+            else:
+                rng = loc.value_range(p)
+            if rng is not None:
+                if p == pointer:
+                    if part == "open":
+                        return rng[0], rng[0] + 1
+                    if sub is not None:
+                        a = loc.string_offset(p, sub[0])
+                        b = loc.string_offset(p, sub[1])
+                        if a is not None and b is not None:
+                            return a, b
+                return rng
+            if not p:
+                return None
+            p = parent_pointer(p)
+            part = "value"
+            sub = None
