@@ -184,9 +184,9 @@ def parse_config(path: str, text: str, data: dict[str, Any], table: str | None,
             pairs = []
             for sel, lvl in value.items():
                 if not is_valid_selector(sel):
-                    guess = suggest_selector(sel)
+                    close = suggest_selector(sel)
                     raise r.error(sel, f"unknown rule selector `{sel}` in `{prefix}severity`",
-                                  f"did you mean `{guess}`?" if guess else None, table=sub)
+                                  f"did you mean `{close}`?" if close else None, table=sub)
                 pairs.append((sel, r.level(sel, lvl, table=sub)))
             s = replace(s, severity=tuple(pairs))
         elif key == "per-file-ignores":

@@ -162,12 +162,11 @@ def lint_document(
             continue
         kept.append(f)
     for d in directives:
-        if not d.used and any(code in sel.enabled for code in d.rules):
-            if "APL090" in sel.enabled:
-                kept.append(Finding(
-                    "APL090", Loc(d.key_pointer, "key"),
-                    f"unused suppression of `{d.selector}`: nothing here reports it",
-                    help=f"remove the `{d.selector}` entry"))
+        if not d.used and "APL090" in sel.enabled and any(c in sel.enabled for c in d.rules):
+            kept.append(Finding(
+                "APL090", Loc(d.key_pointer, "key"),
+                f"unused suppression of `{d.selector}`: nothing here reports it",
+                help=f"remove the `{d.selector}` entry"))
 
     out = {
         resolve(f, doc.source, RULES[f.code].name, sel.severity(RULES[f.code], f))

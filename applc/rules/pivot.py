@@ -9,7 +9,7 @@ from applc.diagnostics import Edit, Finding, Fix, Label, Loc, Severity
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def _app(container_extra: str, ctype: str = "service", top: str = "") -> str:
@@ -43,7 +43,7 @@ rule("APL244", "undeclared-persistent-volume", W,
     """, fails=_app(', "volumes": [{"src": "/data", "dest": "/data"}]'),
     passes=_app(', "volumes": [{"src": "/data", "dest": "/data", "type": "HOST"}]'))
 
-rule("APL245", "legacy-volume-form", I, "a volume in the legacy form", """
+rule("APL245", "legacy-volume-form", INFO, "a volume in the legacy form", """
     `{container_path, host_path, mode}` is the form every PIVOT tutorial uses and the
     2018-10 PIVOT accepts, but PIVOT HEAD rejects it (HTTP 500). The current form is
     `{"src": <host path>, "dest": <container path>, "type": "HOST"}`.

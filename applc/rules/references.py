@@ -119,18 +119,18 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
                 f"`@{ref.id}` in what looks like an e-mail address refers to container "
                 f"`{ref.id}`",
                 help=f"if this is an e-mail address, escape the at sign: `{ctx.escape_hint()}`")
-        if c.id is not None and c.id != ref.id and (c.id, ref.id) not in reported_pairs:
-            if not graph.reaches(c.id, ref.id) and not graph.reaches(ref.id, c.id):
-                reported_pairs.add((c.id, ref.id))
-                deps = c.raw.get("dependencies")
-                yield Finding(
-                    "APL202", loc,
-                    f"`{c.id}` refers to `@{ref.id}` but does not depend on it",
-                    help=f'add "{ref.id}" to the dependencies of `{c.id}`',
-                    notes=("nothing orders their start, so the name may not resolve yet",),
-                    labels=(Label(Loc(c.at("dependencies")), "dependencies here"),)
-                    if isinstance(deps, list) else (),
-                )
+        if (c.id is not None and c.id != ref.id and (c.id, ref.id) not in reported_pairs
+                and not graph.reaches(c.id, ref.id) and not graph.reaches(ref.id, c.id)):
+            reported_pairs.add((c.id, ref.id))
+            deps = c.raw.get("dependencies")
+            yield Finding(
+                "APL202", loc,
+                f"`{c.id}` refers to `@{ref.id}` but does not depend on it",
+                help=f'add "{ref.id}" to the dependencies of `{c.id}`',
+                notes=("nothing orders their start, so the name may not resolve yet",),
+                labels=(Label(Loc(c.at("dependencies")), "dependencies here"),)
+                if isinstance(deps, list) else (),
+            )
         m = _PORT_AFTER.match(occ.text, ref.end)
         if m is not None:
             yield from _check_port(c, target, int(m.group(1)), occ.pointer,

@@ -8,7 +8,7 @@ from applc.diagnostics import Finding, Loc, Severity
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 def _app(resources: str, extra: str = "") -> str:
@@ -77,14 +77,14 @@ def check_resources(ctx: LintContext) -> Iterator[Finding]:
         elif r.cpus is not None and 0.01 <= r.cpus < 1:
             yield Finding("APL232", Loc(r.at("cpus")),
                           f"cpus {_fmt(r.cpus)} is below PIVOT's documented minimum of 1",
-                          severity=I)
+                          severity=INFO)
         if r.mem is not None and 0 < r.mem < 32:
             yield Finding("APL232", Loc(r.at("mem")),
                           f"mem {_fmt(r.mem)} MiB is below Marathon's minimum of 32 MiB")
         elif r.mem is not None and 32 <= r.mem < 128:
             yield Finding("APL232", Loc(r.at("mem")),
                           f"mem {_fmt(r.mem)} MiB is below PIVOT's documented minimum of "
-                          "128 MiB", severity=I)
+                          "128 MiB", severity=INFO)
 
 
 @check("APL233")
