@@ -14,9 +14,9 @@ from applc.rules.registry import all_rules
 RULES = all_rules()
 
 
-def _lint(text: str, budget: dict[str, float] | None):
+def _lint(text: str, budget: dict[str, float] | None, target: str | None = None):
     settings = Settings(budget=Budget(**budget) if budget else Budget())
-    return lint_text("example.json", text, settings)[1]
+    return lint_text("example.json", text, settings, target=target)[1]
 
 
 def test_codes_and_names_are_unique_and_well_formed():
@@ -32,13 +32,13 @@ def test_codes_and_names_are_unique_and_well_formed():
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.fails], ids=lambda r: r.code)
 def test_failing_example_triggers_the_rule(rule):
-    found = {d.code for d in _lint(rule.fails, rule.example_budget)}
+    found = {d.code for d in _lint(rule.fails, rule.example_budget, rule.example_target)}
     assert rule.code in found
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.passes], ids=lambda r: r.code)
 def test_passing_example_does_not_trigger_the_rule(rule):
-    found = {d.code for d in _lint(rule.passes, rule.example_budget)}
+    found = {d.code for d in _lint(rule.passes, rule.example_budget, rule.example_target)}
     assert rule.code not in found
 
 

@@ -28,6 +28,8 @@ def rule_markdown(r: Rule) -> str:
     if r.example_budget:
         budget = ",".join(f"{k}={v:g}" for k, v in r.example_budget.items())
         parts += ["", f"(The examples are linted with `--budget {budget}`.)"]
+    if r.example_target:
+        parts += ["", f"(The examples are linted with `--target {r.example_target}`.)"]
     parts += ["", f"Configure: `select`/`ignore` with `{r.code}` or `{r.name}`; "
               f'`severity = {{ "{r.name}" = "warning" }}`; '
               f'inline: `"x-applc-ignore": {{"{r.code}": "reason"}}`.', ""]

@@ -11,4 +11,5 @@ from applc.rules import (  # noqa: F401
     resources,
     security,
     structure,
+    targets,
 )

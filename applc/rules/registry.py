@@ -31,6 +31,8 @@ class Rule:
     always_on: bool = False
     # Lint options the failing example needs (APL233 needs a budget).
     example_budget: dict[str, float] | None = None
+    # The target the examples are linted for (target compatibility rules, APL4xx).
+    example_target: str | None = None
 
     @property
     def url(self) -> str:
@@ -74,10 +76,12 @@ def rule(
     passes: str | None = None,
     always_on: bool = False,
     example_budget: dict[str, float] | None = None,
+    example_target: str | None = None,
 ) -> Rule:
     if code in RULES or name in BY_NAME:
         raise ValueError(f"rule {code} {name} registered twice")
-    r = Rule(code, name, severity, summary, _dedent(docs), fails, passes, always_on, example_budget)
+    r = Rule(code, name, severity, summary, _dedent(docs), fails, passes, always_on, example_budget,
+             example_target)
     RULES[code] = r
     BY_NAME[name] = r
     return r

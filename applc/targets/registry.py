@@ -1,8 +1,29 @@
-"""Which targets exist: the built-in folders, plus third-party `applc.targets` entry points."""
+"""Which targets exist: the built-in folders, plus third-party `applc.targets` entry points.
+
+A built-in target is a module `applc/targets/<name>.py` defining `TARGET` (a
+`applc.targets.base.Target`) and a template folder `targets/<name>/` at the top of the
+repository, which the wheel ships as `applc/_data/targets/<name>/`. A third-party target
+is an entry point in the group `applc.targets` whose object is a `Target` instance, a
+`Target` subclass, or a module defining `TARGET`; its `template_dir()` says where its
+templates are.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from applc.targets.base import Target
+
 BUILTIN = ("marathon", "compose", "kubernetes")
+ENTRY_POINT_GROUP = "applc.targets"
+
+
+class TargetError(Exception):
+    """A target cannot be loaded (unknown name, broken plug-in): applc cannot run."""
 
 
 def target_names() -> list[str]:
@@ -10,7 +31,54 @@ def target_names() -> list[str]:
     try:
         from importlib.metadata import entry_points
 
-        names += [ep.name for ep in entry_points(group="applc.targets") if ep.name not in names]
+        names += [ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in names]
     except Exception:  # a broken third-party package must not stop lint
         pass
     return names
+
+
+def templates_root() -> Path:
+    """Where the built-in template folders are: `applc/_data/targets` in an installed
+    wheel, else the top-level `targets/` of the source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_data" / "targets"
+    if installed.is_dir():
+        return installed
+    return package.parent / "targets"
+
+
+def load_target(name: str) -> Target:
+    """The adapter of target `name`; raises TargetError when there is none."""
+    from applc.targets.base import Target
+
+    if name in BUILTIN:
+        module = importlib.import_module(f"applc.targets.{name}")
+        obj: Any = module.TARGET
+    else:
+        obj = _entry_point(name)
+        if inspect.ismodule(obj):
+            obj = getattr(obj, "TARGET", None)
+        if inspect.isclass(obj):
+            obj = obj()
+    if not isinstance(obj, Target):
+        raise TargetError(f"target `{name}` does not provide an applc.targets.base.Target")
+    return obj
+
+
+def _entry_point(name: str) -> Any:
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    if not found:
+        import difflib
+
+        names = target_names()
+        guess = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean `{guess[0]}`?)" if guess else ""
+        raise TargetError(f"unknown target `{name}`{hint}; choose from {', '.join(names)}")
+    try:
+        return found[0].load()
+    except Exception as exc:
+        raise TargetError(
+            f"target `{name}` could not be loaded: {type(exc).__name__}: {exc}"
+        ) from exc
