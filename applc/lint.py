@@ -13,10 +13,11 @@ from typing import Any
 from applc.config import Settings
 from applc.diagnostics import Diagnostic, Finding, Loc, Severity, resolve
 from applc.frontends.document import Document
+from applc.frontends.json_loader import gc_paused
 from applc.model.fields import IGNORE_KEY
 from applc.rules.context import LintContext, LintOptions, did_you_mean
 from applc.rules.registry import CHECKS, RULES, Rule, load_rules, matches, specificity
-from applc.source import join_pointer, pointer_within
+from applc.source import join_pointer, parent_pointer, pointer_within
 
 
 class InternalError(Exception):
@@ -139,6 +140,16 @@ def lint_document(
     settings: Settings | None = None,
     options: LintOptions | None = None,
 ) -> list[Diagnostic]:
+    # The model and the findings of a big document are many objects and no cycles.
+    with gc_paused():
+        return _lint_document(doc, settings, options)
+
+
+def _lint_document(
+    doc: Document,
+    settings: Settings | None = None,
+    options: LintOptions | None = None,
+) -> list[Diagnostic]:
     load_rules()
     settings = settings or Settings()
     options = options or LintOptions(budget=settings.budget)
@@ -146,7 +157,10 @@ def lint_document(
     findings = run_checks(doc, options, sel.enabled)
 
     directives: list[Directive] = []
-    if settings.inline_ignores and doc.value is not None and IGNORE_KEY in doc.source.text:
+    # The DSL writes suppressions as `ignore CODE "reason"`, so its text need not name
+    # the key; JSON text without the key has none to collect.
+    if settings.inline_ignores and doc.value is not None and (
+            doc.language != "json" or IGNORE_KEY in doc.source.text):
         directives, bad = collect_directives(doc.value)
         findings.extend(bad)
     config_rules = [
@@ -154,11 +168,14 @@ def lint_document(
         if any(settings.file_matches(g, doc.source.path) for g in s.files)
     ]
 
+    by_scope: dict[str, list[Directive]] = {}
+    for d in directives:
+        by_scope.setdefault(d.scope, []).append(d)
     kept: list[Finding] = []
     for f in findings:
         if f.code not in sel.enabled:
             continue
-        if _suppressed(f, directives, config_rules):
+        if _suppressed(f, by_scope, config_rules):
             continue
         kept.append(f)
     for d in directives:
@@ -175,14 +192,24 @@ def lint_document(
     return sorted(out, key=lambda d: d.sort_key)
 
 
-def _suppressed(f: Finding, directives: Iterable[Directive], config_rules: Iterable[Any]) -> bool:
+def _suppressed(f: Finding, by_scope: dict[str, list[Directive]],
+                config_rules: Iterable[Any]) -> bool:
+    """Whether a directive (by the scope it covers) or a config entry suppresses `f`.
+
+    Only the directives of the finding's node and its ancestors can cover it, so each
+    finding looks up a handful of scopes instead of every directive in the file.
+    """
     if f.code in ("APL001", "APL003", "APL090", "APL091"):
         return False
     hit = False
-    for d in directives:
-        if f.code in d.rules and pointer_within(f.loc.pointer, d.scope):
-            d.used = True
-            hit = True
+    if by_scope:
+        p: str | None = f.loc.pointer
+        while p is not None:
+            for d in by_scope.get(p, ()):
+                if f.code in d.rules:
+                    d.used = True
+                    hit = True
+            p = parent_pointer(p) if p else None
     if hit:
         return True
     r = RULES[f.code]

@@ -6,22 +6,31 @@ position or the text is not JSON, so clean files pay nothing for positions.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from applc.diagnostics import Finding, Label, Loc
 from applc.frontends.document import Document
-from applc.frontends.json_scanner import MAX_DEPTH, JsonMap, JsonSyntaxError, scan
-from applc.source import Source, Span
+from applc.frontends.json_scanner import MAX_DEPTH, JsonIndex, JsonMap, JsonSyntaxError, scan
+from applc.source import Source, Span, join_pointer
 
 
 class LazyJsonLocator:
-    """Scans the text the first time a position is asked for."""
+    """Finds positions only when a finding asks for one.
 
-    def __init__(self, text: str) -> None:
+    Lookups go through a `JsonIndex`, which reads only the objects and arrays on the way
+    to the node asked for and skips everything else with the C decoder. `map` (the full
+    scan of every node) is still there for callers that want all positions at once.
+    """
+
+    def __init__(self, text: str, duplicates: bool = False) -> None:
         self._text = text
         self._map: JsonMap | None = None
+        self.index = JsonIndex(text, duplicates)
 
     @property
     def map(self) -> JsonMap:
@@ -32,17 +41,40 @@ class LazyJsonLocator:
                 self._map = JsonMap(self._text)
         return self._map
 
+    def use_full_scan(self) -> None:
+        """Answer from the full scan, which also knows the nodes inside a value that a
+        later duplicate key replaced (findings can point there)."""
+        self.index = self.map  # type: ignore[assignment]
+
     def value_range(self, pointer: str) -> tuple[int, int] | None:
-        return self.map.value_range(pointer)
+        return self.index.value_range(pointer)
 
     def key_range(self, pointer: str) -> tuple[int, int] | None:
-        return self.map.key_range(pointer)
+        return self.index.key_range(pointer)
 
     def first_key_range(self, pointer: str) -> tuple[int, int] | None:
-        return self.map.first_key_range(pointer)
+        return self.index.first_key_range(pointer)
 
     def string_offset(self, pointer: str, index: int) -> int | None:
-        return self.map.string_offset(pointer, index)
+        return self.index.string_offset(pointer, index)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No garbage collection while a large document is built.
+
+    Parsing and modelling allocate a million objects for a big appliance and create no
+    reference cycles; every collection the allocations trigger would walk all of them
+    again (at 50,000 containers that was 40% of the lint time). Collection resumes (if it
+    was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Invalid(Exception):
@@ -106,36 +138,48 @@ def decode_bytes(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
 
 def load_json_text(path: str, text: str, findings: list[Finding] | None = None) -> Document:
     findings = list(findings or [])
-    locator = LazyJsonLocator(text)
-    source = Source(path, text, locator)
-    duplicates = False
+    # Objects with a duplicate key, by id, with the keys that repeat (kept alive here so
+    # the ids stay theirs).
+    duplicated: dict[int, tuple[dict[str, Any], list[str]]] = {}
+
+    # One copy of each string value: a big appliance repeats its images, types, modes
+    # and env values thousands of times (a third less memory for the document).
+    share = {}.setdefault
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal duplicates
         d = dict(pairs)
         if len(d) != len(pairs):
-            duplicates = True
+            seen: set[str] = set()
+            keys = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            duplicated[id(d)] = (d, list(dict.fromkeys(keys)))
+        for k, v in d.items():
+            if v.__class__ is str:
+                d[k] = share(v, v)
         return d
 
     value: Any = None
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=pairs_hook,
-            parse_constant=_reject_constant,
-            parse_float=_parse_float,
-        )
+        with gc_paused():
+            value = json.loads(
+                text,
+                object_pairs_hook=pairs_hook,
+                parse_constant=_reject_constant,
+                parse_float=_parse_float,
+            )
     except (ValueError, _Invalid, RecursionError) as exc:
+        locator = LazyJsonLocator(text)
+        source = Source(path, text, locator)
         findings.append(_syntax_finding(source, locator, exc))
         return Document(source, None, findings)
+    locator = LazyJsonLocator(text, duplicates=bool(duplicated))
+    source = Source(path, text, locator)
     if _too_deep(value):
         # json.loads manages a little deeper than our cap; report it the same way.
         findings.append(_syntax_finding(source, locator, RecursionError()))
         return Document(source, None, findings)
-    if duplicates:
-        jmap = locator.map
-        for pointer in jmap.duplicates:
-            key = text[slice(*jmap.keys[pointer])]
+    if duplicated:
+        for pointer in _duplicate_pointers(value, duplicated, locator):
+            key = text[slice(*locator.key_range(pointer) or (0, 0))] or pointer
             findings.append(
                 Finding(
                     "APL002",
@@ -148,20 +192,51 @@ def load_json_text(path: str, text: str, findings: list[Finding] | None = None) 
     return Document(source, value, findings)
 
 
+def _duplicate_pointers(
+    value: Any,
+    duplicated: dict[int, tuple[dict[str, Any], list[str]]],
+    locator: LazyJsonLocator,
+) -> list[str]:
+    """The pointer of every duplicated key, in document order of the objects."""
+    found: list[str] = []
+    remaining = len(duplicated)
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack and remaining:
+        v, ptr = stack.pop()
+        if isinstance(v, dict):
+            entry = duplicated.get(id(v))
+            if entry is not None and entry[0] is v:
+                found.extend(join_pointer(ptr, k) for k in entry[1])
+                remaining -= 1
+            for k, child in reversed(v.items()):
+                if isinstance(child, dict | list):
+                    stack.append((child, join_pointer(ptr, k)))
+        elif isinstance(v, list):
+            for i in range(len(v) - 1, -1, -1):
+                if isinstance(v[i], dict | list):
+                    stack.append((v[i], join_pointer(ptr, i)))
+    if remaining:
+        # A duplicate inside a value that a later duplicate replaced: only the full scan
+        # still sees it, so it answers every position in this document.
+        locator.use_full_scan()
+        return list(dict.fromkeys(locator.map.duplicates))
+    return found
+
+
 def _too_deep(value: Any) -> bool:
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        v, depth = stack.pop()
+    """Whether objects and arrays nest deeper than MAX_DEPTH (one level at a time)."""
+    frontier = [value] if type(value) is dict or type(value) is list else []
+    depth = 1
+    while frontier:
         if depth > MAX_DEPTH:
             return True
-        if isinstance(v, dict):
-            for child in v.values():
-                if isinstance(child, dict | list):
-                    stack.append((child, depth + 1))
-        elif isinstance(v, list):
-            for child in v:
-                if isinstance(child, dict | list):
-                    stack.append((child, depth + 1))
+        deeper = []
+        for v in frontier:
+            for child in v.values() if type(v) is dict else v:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        frontier = deeper
+        depth += 1
     return False
 
 

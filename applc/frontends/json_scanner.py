@@ -8,6 +8,7 @@ cannot exhaust the Python stack.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -62,29 +63,27 @@ class JsonMap:
         return string_source_offset(self.text, rng[0], index)
 
 
+_ESCAPE = re.compile(r'\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)|"')
+
+
 def string_source_offset(text: str, token_start: int, index: int) -> int:
-    """Offset in `text` of decoded character `index` of the string token at `token_start`."""
+    """Offset in `text` of decoded character `index` of the string token at `token_start`.
+
+    Runs of plain characters map one to one, so only the escapes before `index` are
+    looked at (one regex step each): a finding deep inside a 50 MB string costs no more
+    than one near its start.
+    """
     pos = token_start + 1
     seen = 0
-    while seen < index:
-        ch = text[pos]
-        if ch == '"':
-            break
-        if ch == "\\":
-            if text[pos + 1] == "u":
-                code = int(text[pos + 2 : pos + 6], 16)
-                pos += 6
-                # A surrogate pair decodes to one character.
-                if 0xD800 <= code < 0xDC00 and text.startswith("\\u", pos):
-                    low = int(text[pos + 2 : pos + 6], 16)
-                    if 0xDC00 <= low < 0xE000:
-                        pos += 6
-            else:
-                pos += 2
-        else:
-            pos += 1
-        seen += 1
-    return pos
+    for m in _ESCAPE.finditer(text, pos):
+        run = m.start() - pos  # plain characters before this escape (or the closing quote)
+        if seen + run >= index or m.group() == '"':
+            return pos + min(index - seen, run)
+        seen += run + 1  # an escape, or a surrogate pair's two, decode to one character
+        pos = m.end()
+        if seen >= index:
+            return pos
+    return pos + (index - seen)
 
 
 class _Frame:
@@ -447,3 +446,219 @@ def _bad_value(text: str, pos: int) -> None:
     if ch == ",":
         raise JsonSyntaxError("expected a value before this comma", pos, pos + 1)
     raise JsonSyntaxError(f"expected a value, found {_show(text, pos)}", pos, pos + 1)
+
+
+class _Members:
+    """What has been read so far of one object or array of an indexed text."""
+
+    __slots__ = ("start", "is_object", "pos", "pending", "done", "keys", "first_keys", "items")
+
+    def __init__(self, text: str, start: int) -> None:
+        self.start = start
+        self.is_object = text[start] == "{"
+        self.pos = start + 1  # where reading resumes (after the opener or a comma)
+        self.pending = -1  # start of a value read past but not yet skipped
+        self.done = False
+        # objects: key -> (key start, key end, value start), the last occurrence;
+        # first_keys: key -> (key start, key end) of the first one, for duplicates only.
+        self.keys: dict[str, tuple[int, int, int]] = {}
+        self.first_keys: dict[str, tuple[int, int]] = {}
+        self.items: list[int] = []  # arrays: the start of each element
+
+
+class JsonIndex:
+    """Where the nodes of a *valid* JSON text are, found only for the pointers asked for.
+
+    The values beside the path to a requested node are skipped with the C decoder, so
+    positions cost a few small Python steps per object and array on the path instead of
+    a Python-level scan of the whole text. Each object's members and each array's
+    elements are read at most once and remembered, so many lookups in one document cost
+    about one pass of the C decoder over the text. With `duplicates` set (the loader saw
+    duplicate keys), every object on a path is read to its end, so a key resolves to its
+    last occurrence, as `json.loads` keeps it, and `first_key_range` finds the first.
+    """
+
+    def __init__(self, text: str, duplicates: bool = False) -> None:
+        self.text = text
+        self.duplicates = duplicates
+        self._skip = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+        self._ends: dict[int, int] = {}
+        self._nodes: dict[int, _Members] = {}
+        # string token start -> its escapes: (decoded index, source start, source end)
+        self._escapes: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        root = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        self._starts: dict[str, int | None] = {"": root if root < len(text) else None}
+
+    # -- the Locator protocol -------------------------------------------------------
+
+    def value_range(self, pointer: str) -> tuple[int, int] | None:
+        start = self._start(pointer)
+        if start is None:
+            return None
+        return start, self._end(start)
+
+    def key_range(self, pointer: str) -> tuple[int, int] | None:
+        found = self._key(pointer)
+        return None if found is None else (found[0], found[1])
+
+    def first_key_range(self, pointer: str) -> tuple[int, int] | None:
+        if not pointer or not self.duplicates:
+            return None
+        parent = self._start(parent_of(pointer))
+        if parent is None or self.text[parent] != "{":
+            return None
+        members = self._members(parent)
+        self._read_all(members)
+        return members.first_keys.get(_unescape(pointer[pointer.rfind("/") + 1 :]))
+
+    def string_offset(self, pointer: str, index: int) -> int | None:
+        start = self._start(pointer)
+        if start is None or self.text[start] != '"':
+            return None
+        escapes = self._escapes.get(start)
+        if escapes is None:
+            escapes = self._escapes[start] = _escape_map(self.text, start, self._end(start))
+        decoded, starts, ends = escapes
+        k = bisect.bisect_right(decoded, index) - 1
+        if k < 0:
+            offset = start + 1 + index
+        elif decoded[k] == index:
+            offset = starts[k]
+        else:
+            offset = ends[k] + index - decoded[k] - 1
+        return min(offset, self._end(start) - 1)
+
+    # -- navigation -----------------------------------------------------------------
+
+    def _key(self, pointer: str) -> tuple[int, int, int] | None:
+        if not pointer:
+            return None
+        parent = self._start(parent_of(pointer))
+        if parent is None or self.text[parent] != "{":
+            return None
+        return self._member(self._members(parent), _unescape(pointer[pointer.rfind("/") + 1 :]))
+
+    def _start(self, pointer: str) -> int | None:
+        starts = self._starts
+        if pointer in starts:
+            return starts[pointer]
+        chain: list[str] = []
+        p = pointer
+        while p not in starts:
+            chain.append(p)
+            p = parent_of(p)
+        start = starts[p]
+        for q in reversed(chain):
+            if start is not None:
+                token = _unescape(q[q.rfind("/") + 1 :])
+                start = self._child(start, token)
+            starts[q] = start
+        return start
+
+    def _child(self, start: int, token: str) -> int | None:
+        opener = self.text[start]
+        if opener == "{":
+            found = self._member(self._members(start), token)
+            return None if found is None else found[2]
+        if opener == "[":
+            if not token.isdigit() or (len(token) > 1 and token[0] == "0"):
+                return None
+            index = int(token)
+            members = self._members(start)
+            items = members.items
+            while len(items) <= index and not members.done:
+                self._read_next(members)
+            return items[index] if index < len(items) else None
+        return None
+
+    def _member(self, members: _Members, key: str) -> tuple[int, int, int] | None:
+        if self.duplicates:
+            self._read_all(members)
+        keys = members.keys
+        while key not in keys and not members.done:
+            self._read_next(members)
+        return keys.get(key)
+
+    def _members(self, start: int) -> _Members:
+        members = self._nodes.get(start)
+        if members is None:
+            members = _Members(self.text, start)
+            self._nodes[start] = members
+        return members
+
+    def _read_all(self, members: _Members) -> None:
+        while not members.done:
+            self._read_next(members)
+
+    def _read_next(self, members: _Members) -> None:
+        """Read one more member or element (or the closing bracket)."""
+        text = self.text
+        ws = _WS.match
+        pos = members.pos
+        if members.pending >= 0:
+            pos = ws(text, self._end(members.pending)).end()  # type: ignore[union-attr]
+            members.pending = -1
+            if text[pos] == ",":
+                pos += 1
+            else:  # the closing bracket
+                members.done = True
+                self._ends[members.start] = pos + 1
+                return
+        pos = ws(text, pos).end()  # type: ignore[union-attr]
+        if text[pos] in "}]":
+            members.done = True
+            self._ends[members.start] = pos + 1
+            return
+        if members.is_object:
+            key, kend = self._skip(text, pos)
+            vstart = ws(text, ws(text, kend).end() + 1).end()  # type: ignore[union-attr]
+            if key in members.keys and key not in members.first_keys:
+                first = members.keys[key]
+                members.first_keys[key] = (first[0], first[1])
+            members.keys[key] = (pos, kend, vstart)
+        else:
+            vstart = pos
+            members.items.append(vstart)
+        members.pending = vstart
+        members.pos = vstart
+
+    def _end(self, start: int) -> int:
+        end = self._ends.get(start)
+        if end is None:
+            end = self._skip(self.text, start)[1]
+            self._ends[start] = end
+        return end
+
+
+_ESCAPES_ONLY = re.compile(
+    r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)"
+)
+
+
+def _escape_map(text: str, start: int, end: int) -> tuple[list[int], list[int], list[int]]:
+    """For the string token text[start:end]: each escape's decoded index and source
+    span, so any decoded index maps to its source offset with one bisection (a string
+    with thousands of findings is scanned once, not once per finding)."""
+    decoded: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    seen = 0
+    pos = start + 1
+    for m in _ESCAPES_ONLY.finditer(text, pos, end - 1):
+        seen += m.start() - pos
+        decoded.append(seen)
+        starts.append(m.start())
+        ends.append(m.end())
+        seen += 1  # an escape, or a surrogate pair's two, decode to one character
+        pos = m.end()
+    return decoded, starts, ends
+
+
+def parent_of(pointer: str) -> str:
+    return pointer[: pointer.rfind("/")]
+
+
+def _unescape(token: str) -> str:
+    if "~" not in token:
+        return token
+    return token.replace("~1", "/").replace("~0", "~")

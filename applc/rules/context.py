@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,7 +36,7 @@ class LintOptions:
     namespace: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """One `@id` reference found in one string of one container."""
 
@@ -72,16 +73,27 @@ class LintContext:
         )
 
     @cached_property
+    def at_strings(self) -> list[tuple[Container, str, str]]:
+        """(container, pointer, text) of every referencing string with an `@` in it."""
+        return [(c, pointer, text) for c in self.appliance.containers
+                for pointer, text in c.referencing_strings() if "@" in text]
+
+    @cached_property
     def occurrences(self) -> list[Occurrence]:
         out: list[Occurrence] = []
-        for c in self.appliance.containers:
-            for pointer, text in c.referencing_strings():
-                if "@" not in text:
-                    continue
-                for tok in tokenize(text):
-                    if isinstance(tok, Reference):
-                        out.append(Occurrence(c, pointer, text, tok))
+        for c, pointer, text in self.at_strings:
+            for tok in tokenize(text):
+                if isinstance(tok, Reference):
+                    out.append(Occurrence(c, pointer, text, tok))
         return out
+
+    @cached_property
+    def _id_suggester(self) -> Suggester:
+        return Suggester(list(self.appliance.by_id))
+
+    def closest_id(self, word: str) -> str | None:
+        """The container id a misspelt one most likely meant, if any is close."""
+        return self._id_suggester.closest(word)
 
     def escape_hint(self) -> str:
         """How to write a literal `@` in the language of this document."""
@@ -91,3 +103,56 @@ class LintContext:
 def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
     found = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
     return found[0] if found else None
+
+
+class Suggester:
+    """`did_you_mean` over one list of options, for many words.
+
+    Up to `EXACT` options it is `did_you_mean` itself. Above, comparing every misspelt id
+    with every container id would make lint quadratic (a 50,000-container appliance with
+    a hundred unknown references spent most of its time in difflib), so an index of
+    character pairs picks the `SHORTLIST` options that share the most pairs with the
+    word, and difflib chooses among them. Answers are remembered per word.
+    """
+
+    EXACT = 1000
+    SHORTLIST = 50
+
+    def __init__(self, options: list[str], cutoff: float = 0.6) -> None:
+        self.options = options
+        self.cutoff = cutoff
+        self._memo: dict[str, str | None] = {}
+        self._index: dict[str, list[int]] | None = None
+
+    def closest(self, word: str) -> str | None:
+        if word in self._memo:
+            return self._memo[word]
+        if len(self.options) <= self.EXACT:
+            guess = did_you_mean(word, self.options, self.cutoff)
+        else:
+            guess = did_you_mean(word, self._shortlist(word), self.cutoff)
+        self._memo[word] = guess
+        return guess
+
+    def _shortlist(self, word: str) -> list[str]:
+        index = self._index
+        if index is None:
+            index = {}
+            for i, option in enumerate(self.options):
+                for pair in _pairs(option):
+                    index.setdefault(pair, []).append(i)
+            self._index = index
+        postings = sorted((index[p] for p in _pairs(word) if p in index), key=len)
+        if not postings:
+            return []
+        # Pairs that nearly every option has say little and cost the most to count.
+        cap = max(64, len(self.options) // 20)
+        useful = [p for p in postings if len(p) <= cap] or postings[:1]
+        counts: Counter[int] = Counter()
+        for p in useful:
+            counts.update(p)
+        return [self.options[i] for i, _ in counts.most_common(self.SHORTLIST)]
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}

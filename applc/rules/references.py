@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from applc.diagnostics import Edit, Finding, Fix, Label, Loc, Severity
 from applc.model.nodes import Container
 from applc.resolve.references import StrayAt, tokenize
-from applc.rules.context import LintContext, did_you_mean
+from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 from applc.source import join_pointer
 
@@ -83,23 +84,63 @@ _PORT_AFTER = re.compile(r":([0-9]{1,5})(?![0-9])")
 
 
 def _unknown_help(ctx: LintContext, ident: str, email: bool) -> tuple[str | None, str | None]:
-    ids = list(ctx.appliance.by_id)
-    lower = next((i for i in ids if i == ident.lower()), None)
-    guess = lower or did_you_mean(ident, ids)
+    by_id = ctx.appliance.by_id
+    guess = ident.lower() if ident.lower() in by_id else ctx.closest_id(ident)
     if email and guess is None:
         return f"if this is an e-mail address, escape the at sign: `{ctx.escape_hint()}`", None
     if guess is not None:
         return f"did you mean `@{guess}`?", guess
-    if not ids:
+    if not by_id:
         return None, None
-    return f"containers in this appliance: {', '.join(ids[:8])}", None
+    return f"containers in this appliance: {', '.join(islice(by_id, 8))}", None
+
+
+class _DependsOn:
+    """Whether container `a` depends on `b`, directly or transitively, for many pairs.
+
+    The search is breadth-first and stops when it meets `b`, so a dependency a few hops
+    away costs a few steps however long the chains behind it are (a depth-first search
+    may walk a whole chain of the appliance before it tries the short way: quadratic over
+    an appliance whose jobs form one long chain). A search that does not find `b` has
+    seen everything `a` depends on; that set is kept, so the next question about `a`
+    costs one lookup. (`DependencyGraph.reaches` should work this way too.)
+    """
+
+    def __init__(self, edges: dict[str, list[str]]) -> None:
+        self.edges = edges
+        self.closed: dict[str, set[str]] = {}
+
+    def __call__(self, a: str, b: str) -> bool:
+        edges = self.edges
+        deps = edges.get(a)
+        if deps is None:
+            return False
+        if b in deps:
+            return True
+        closed = self.closed.get(a)
+        if closed is not None:
+            return b in closed
+        seen: set[str] = set()
+        frontier = [a]
+        while frontier:
+            nxt: list[str] = []
+            for v in frontier:
+                for w in edges[v]:
+                    if w == b:
+                        return True
+                    if w not in seen:
+                        seen.add(w)
+                        nxt.append(w)
+            frontier = nxt
+        self.closed[a] = seen
+        return False
 
 
 @check("APL201", "APL202", "APL203", "APL204")
 def check_references(ctx: LintContext) -> Iterator[Finding]:
     app = ctx.appliance
     ids = app.by_id
-    graph = ctx.graph
+    related = _DependsOn(ctx.graph.edges)
     reported_pairs: set[tuple[str, str]] = set()
     for occ in ctx.occurrences:
         ref = occ.ref
@@ -120,7 +161,7 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
                 f"`{ref.id}`",
                 help=f"if this is an e-mail address, escape the at sign: `{ctx.escape_hint()}`")
         if (c.id is not None and c.id != ref.id and (c.id, ref.id) not in reported_pairs
-                and not graph.reaches(c.id, ref.id) and not graph.reaches(ref.id, c.id)):
+                and not related(c.id, ref.id) and not related(ref.id, c.id)):
             reported_pairs.add((c.id, ref.id))
             deps = c.raw.get("dependencies")
             yield Finding(
@@ -135,14 +176,13 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
         if m is not None:
             yield from _check_port(c, target, int(m.group(1)), occ.pointer,
                                    (ref.start, m.end()), ref.id)
-    for c in app.containers:
-        for pointer, text in c.referencing_strings():
-            for tok in tokenize(text):
-                if isinstance(tok, StrayAt):
-                    yield Finding(
-                        "APL203", Loc(pointer, "value", (tok.index, tok.index + 1)),
-                        "`@` is not followed by a container id",
-                        help=f"write a literal at sign as `{ctx.escape_hint()}`")
+    for _, pointer, text in ctx.at_strings:
+        for tok in tokenize(text):
+            if isinstance(tok, StrayAt):
+                yield Finding(
+                    "APL203", Loc(pointer, "value", (tok.index, tok.index + 1)),
+                    "`@` is not followed by a container id",
+                    help=f"write a literal at sign as `{ctx.escape_hint()}`")
 
 
 def _check_port(
@@ -176,7 +216,7 @@ def check_dependencies(ctx: LintContext) -> Iterator[Finding]:
             continue
         for i, d in enumerate(deps):
             if isinstance(d, str) and d not in ids:
-                guess = did_you_mean(d, list(ids))
+                guess = ctx.closest_id(d)
                 loc = Loc(c.at("dependencies", i))
                 yield Finding(
                     "APL211", loc, f"unknown dependency `{d}`",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from applc.diagnostics import Finding, Loc, Severity
 from applc.rules.context import LintContext
@@ -98,6 +99,7 @@ _PLACEHOLDER = re.compile(r"^(<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\*+|x
                           r"changeme-placeholder|none|null|redacted)$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # big appliances repeat the same env keys thousands of times
 def is_secret_key(key: str) -> bool:
     words = [w for w in re.split(r"[_\-.]+", key.upper()) if w]
     if not words or words[-1] in _NOT_SECRET_TAIL:

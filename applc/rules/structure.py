@@ -12,6 +12,7 @@ from applc.model.fields import (
     ARRAY,
     BOOLEAN,
     CONTAINER,
+    CONTAINER_TYPES,
     IGNORE_KEY,
     INTEGER,
     KINDS,
@@ -117,7 +118,15 @@ _TYPE_NAMES = {
 }
 
 
+# JSON values are exactly these types, so one lookup usually settles it.
+_TYPES: dict[type, str] = {str: STRING, int: INTEGER, float: NUMBER, bool: BOOLEAN,
+                           list: ARRAY, dict: OBJECT, type(None): NULL}
+
+
 def json_type(v: Any) -> str:
+    t = _TYPES.get(type(v))
+    if t is not None:
+        return t
     if v is None:
         return NULL
     if isinstance(v, bool):
@@ -159,6 +168,34 @@ def expected(types: tuple[str, ...]) -> str:
     return " or ".join(names)
 
 
+def _join(pointer: str, key: str) -> str:
+    """`join_pointer(pointer, key)` for one key, without the generality (a hot path)."""
+    if "~" in key or "/" in key:
+        return join_pointer(pointer, key)
+    return f"{pointer}/{key}"
+
+
+# Per tuple of fields (by identity; the tuples live in the field table): name -> field.
+_NAMES: dict[int, tuple[tuple[Field, ...], dict[str, Field]]] = {}
+_FIELDS_BY_TYPE = {t: container_fields(t) for t in CONTAINER_TYPES}
+_LOWER_ENUMS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _names(fields: tuple[Field, ...]) -> dict[str, Field]:
+    entry = _NAMES.get(id(fields))
+    if entry is None or entry[0] is not fields:
+        entry = (fields, {f.name: f for f in fields})
+        _NAMES[id(fields)] = entry
+    return entry[1]
+
+
+def _lower_enum(enum: tuple[str, ...]) -> frozenset[str]:
+    found = _LOWER_ENUMS.get(enum)
+    if found is None:
+        found = _LOWER_ENUMS[enum] = frozenset(e.lower() for e in enum)
+    return found
+
+
 def _missing_loc(obj: dict[str, Any], pointer: str, in_object: bool) -> Loc:
     if isinstance(obj.get("id"), str):
         return Loc(join_pointer(pointer, "id"))
@@ -182,11 +219,11 @@ class _Walker:
         what: str | None = None,
     ) -> None:
         fields = fields if fields is not None else kind.fields
-        names = {f.name: f for f in fields}
+        names = _names(fields)
         what = what or kind.title.lower()
-        ignored = {i.name: i for i in kind.ignored}
+        ignored = kind.ignored
         for key, value in obj.items():
-            ptr = join_pointer(pointer, key)
+            ptr = _join(pointer, key)
             f = names.get(key)
             if f is not None:
                 self.value(value, f, ptr, kind)
@@ -197,10 +234,11 @@ class _Walker:
                 if not isinstance(value, str):
                     self.wrong_type(value, (STRING,), ptr, key)
                 continue
-            if key in ignored:
+            why = next((i.why for i in ignored if i.name == key), None)
+            if why is not None:
                 self.out.append(
                     Finding("APL246", Loc(ptr, "key"),
-                            f"`{key}` is ignored by PIVOT: {ignored[key].why}",
+                            f"`{key}` is ignored by PIVOT: {why}",
                             help=f"remove `{key}`")
                 )
                 continue
@@ -255,7 +293,7 @@ class _Walker:
             self.wrong_type(value, f.types, ptr, f.name)
             return
         if f.enum is not None and isinstance(value, str):
-            ok = (value.lower() in {e.lower() for e in f.enum}) if f.case_insensitive \
+            ok = (value.lower() in _lower_enum(f.enum)) if f.case_insensitive \
                 else value in f.enum
             if not ok:
                 options = list(f.enum)
@@ -288,21 +326,22 @@ class _Walker:
                 if k == IGNORE_KEY:
                     continue
                 if not type_ok(v, f.values):
-                    self.wrong_type(v, f.values, join_pointer(ptr, k), f"{f.name}.{k}")
+                    self.wrong_type(v, f.values, _join(ptr, k), f"{f.name}.{k}")
 
     def items(self, values: list[Any], f: Field, ptr: str) -> None:
         item = f.items
         assert item is not None
         if item in KINDS:
             for i, v in enumerate(values):
-                iptr = join_pointer(ptr, i)
+                iptr = f"{ptr}/{i}"
                 if not isinstance(v, dict):
                     self.wrong_type(v, (OBJECT,), iptr, f"{f.name}[{i}]")
                     continue
                 if item == "container":
                     ctype = v.get("type")
                     ctype = ctype if isinstance(ctype, str) else None
-                    self.object(v, CONTAINER, iptr, False, container_fields(ctype),
+                    self.object(v, CONTAINER, iptr, False,
+                                _FIELDS_BY_TYPE.get(ctype, CONTAINER.fields),  # type: ignore[arg-type]
                                 what=f"container `{v['id']}`"
                                 if isinstance(v.get("id"), str) else "container")
                 elif item == "volume":
@@ -312,7 +351,7 @@ class _Walker:
         else:
             for i, v in enumerate(values):
                 if not type_ok(v, (item,)):
-                    self.wrong_type(v, (item,), join_pointer(ptr, i), f"{f.name}[{i}]")
+                    self.wrong_type(v, (item,), f"{ptr}/{i}", f"{f.name}[{i}]")
 
     def volume(self, v: dict[str, Any], ptr: str) -> None:
         legacy = KINDS["legacy_volume"]
