@@ -18,8 +18,7 @@ class UsageError(Exception):
     """The inputs cannot be used as given (exit 2)."""
 
 
-def expand_inputs(paths: list[str], configs: ConfigCache, force_exclude: bool = False
-                  ) -> list[str]:
+def expand_inputs(paths: list[str], configs: ConfigCache, force_exclude: bool = False) -> list[str]:
     """Files named stay; folders yield the appliances inside them, minus `exclude`."""
     out: list[str] = []
     for p in paths:
@@ -36,13 +35,15 @@ def expand_inputs(paths: list[str], configs: ConfigCache, force_exclude: bool = 
     return list(dict.fromkeys(out))
 
 
-def options_for(settings: Settings, target: str | None = None,
-                budget: Budget | None = None) -> LintOptions:
+def options_for(
+    settings: Settings, target: str | None = None, budget: Budget | None = None
+) -> LintOptions:
     return LintOptions(budget=budget or settings.budget, target=target)
 
 
-def lint_text(path: str, text: str | bytes, settings: Settings | None = None,
-              target: str | None = None) -> tuple[Document, list[Diagnostic]]:
+def lint_text(
+    path: str, text: str | bytes, settings: Settings | None = None, target: str | None = None
+) -> tuple[Document, list[Diagnostic]]:
     """Lint one in-memory document (the language server's entry point)."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     doc = parse_document(path, data)

@@ -40,8 +40,14 @@ LEVELS = ("error", "warning", "info")
 class ConfigError(Exception):
     """A configuration mistake: where it is and what to do about it."""
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 column: int | None = None, help: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        help: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
@@ -134,8 +140,9 @@ class _Reader:
         self.table = table
         self.prefix = prefix
 
-    def error(self, key: str, message: str, help: str | None = None,
-              table: str | None = None) -> ConfigError:
+    def error(
+        self, key: str, message: str, help: str | None = None, table: str | None = None
+    ) -> ConfigError:
         line, col = _position(self.text, key, table if table is not None else self.table)
         return ConfigError(message, self.path, line, col, help)
 
@@ -145,21 +152,30 @@ class _Reader:
         for v in value:
             if not is_valid_selector(v):
                 guess = suggest_selector(v)
-                raise self.error(key, f"unknown rule selector `{v}` in `{self.prefix}{key}`",
-                                 f"did you mean `{guess}`?" if guess else
-                                 "run `applc rules` for the list of rules")
+                raise self.error(
+                    key,
+                    f"unknown rule selector `{v}` in `{self.prefix}{key}`",
+                    f"did you mean `{guess}`?"
+                    if guess
+                    else "run `applc rules` for the list of rules",
+                )
         return tuple(value)
 
     def level(self, key: str, value: Any, table: str | None = None) -> Severity:
         if not isinstance(value, str) or value.lower() not in LEVELS:
-            raise self.error(key, f"`{self.prefix}{key}` must be one of "
-                             + ", ".join(f'"{x}"' for x in LEVELS) + f", found {value!r}",
-                             table=table)
+            raise self.error(
+                key,
+                f"`{self.prefix}{key}` must be one of "
+                + ", ".join(f'"{x}"' for x in LEVELS)
+                + f", found {value!r}",
+                table=table,
+            )
         return Severity.parse(value)
 
 
-def parse_config(path: str, text: str, data: dict[str, Any], table: str | None,
-                 base: Settings | None = None) -> Settings:
+def parse_config(
+    path: str, text: str, data: dict[str, Any], table: str | None, base: Settings | None = None
+) -> Settings:
     """Validate a config table; `table` is `tool.applc` for pyproject.toml."""
     prefix = "tool.applc." if table else ""
     r = _Reader(path, text, table, prefix)
@@ -168,9 +184,11 @@ def parse_config(path: str, text: str, data: dict[str, Any], table: str | None,
     for key, value in data.items():
         if key not in KEYS:
             guess = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
-            raise r.error(key, f"unknown configuration key `{prefix}{key}`",
-                          f"did you mean `{guess[0]}`?" if guess else
-                          "valid keys: " + ", ".join(KEYS))
+            raise r.error(
+                key,
+                f"unknown configuration key `{prefix}{key}`",
+                f"did you mean `{guess[0]}`?" if guess else "valid keys: " + ", ".join(KEYS),
+            )
         if key == "select":
             s = replace(s, select=r.selectors(key, value))
         elif key == "extend-select":
@@ -185,16 +203,25 @@ def parse_config(path: str, text: str, data: dict[str, Any], table: str | None,
             for sel, lvl in value.items():
                 if not is_valid_selector(sel):
                     close = suggest_selector(sel)
-                    raise r.error(sel, f"unknown rule selector `{sel}` in `{prefix}severity`",
-                                  f"did you mean `{close}`?" if close else None, table=sub)
+                    raise r.error(
+                        sel,
+                        f"unknown rule selector `{sel}` in `{prefix}severity`",
+                        f"did you mean `{close}`?" if close else None,
+                        table=sub,
+                    )
                 pairs.append((sel, r.level(sel, lvl, table=sub)))
             s = replace(s, severity=tuple(pairs))
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
-                raise r.error(key, f"`{prefix}per-file-ignores` must be a table of "
-                              "glob = [selectors]")
-            s = replace(s, per_file_ignores=tuple(
-                (glob, r.selectors(key, sels)) for glob, sels in value.items()))
+                raise r.error(
+                    key, f"`{prefix}per-file-ignores` must be a table of glob = [selectors]"
+                )
+            s = replace(
+                s,
+                per_file_ignores=tuple(
+                    (glob, r.selectors(key, sels)) for glob, sels in value.items()
+                ),
+            )
         elif key == "suppress":
             s = replace(s, suppress=tuple(_suppressions(r, value)))
         elif key == "fail-level":
@@ -218,17 +245,20 @@ def parse_config(path: str, text: str, data: dict[str, Any], table: str | None,
 
 def _budget(r: _Reader, value: Any) -> Budget:
     if not isinstance(value, dict):
-        raise r.error("budget", f"`{r.prefix}budget` must be a table such as "
-                      "{ cpus = 8, mem = 16384 }")
+        raise r.error(
+            "budget", f"`{r.prefix}budget` must be a table such as {{ cpus = 8, mem = 16384 }}"
+        )
     out: dict[str, float] = {}
     for k, v in value.items():
         if k not in BUDGET_KEYS:
             guess = difflib.get_close_matches(k, BUDGET_KEYS, n=1, cutoff=0.5)
             if k in ("memory", "gpu", "cpu"):
                 guess = [{"memory": "mem", "gpu": "gpus", "cpu": "cpus"}[k]]
-            raise r.error(k, f"unknown budget key `{k}`",
-                          f"did you mean `{guess[0]}`?" if guess else
-                          "budget keys: cpus, mem, disk, gpus")
+            raise r.error(
+                k,
+                f"unknown budget key `{k}`",
+                f"did you mean `{guess[0]}`?" if guess else "budget keys: cpus, mem, disk, gpus",
+            )
         if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
             raise r.error(k, f"budget `{k}` must be a number of at least 0")
         out[k] = float(v)
@@ -237,23 +267,29 @@ def _budget(r: _Reader, value: Any) -> Budget:
 
 def _suppressions(r: _Reader, value: Any) -> list[Suppression]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise r.error("suppress", f"`{r.prefix}suppress` must be an array of tables "
-                      "([[suppress]] entries)")
+        raise r.error(
+            "suppress", f"`{r.prefix}suppress` must be an array of tables ([[suppress]] entries)"
+        )
     out = []
     for entry in value:
         for k in entry:
             if k not in SUPPRESS_KEYS:
                 guess = difflib.get_close_matches(k, SUPPRESS_KEYS, n=1, cutoff=0.5)
-                raise r.error(k, f"unknown key `{k}` in a suppress entry",
-                              f"did you mean `{guess[0]}`?" if guess else
-                              "suppress keys: files, pointer, rules, reason")
+                raise r.error(
+                    k,
+                    f"unknown key `{k}` in a suppress entry",
+                    f"did you mean `{guess[0]}`?"
+                    if guess
+                    else "suppress keys: files, pointer, rules, reason",
+                )
         files = entry.get("files", ["*"])
         if isinstance(files, str):
             files = [files]
         pointer = entry.get("pointer", "")
         if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-            raise r.error("pointer", "a suppress `pointer` must be a JSON pointer such as "
-                          '"/containers/2"')
+            raise r.error(
+                "pointer", 'a suppress `pointer` must be a JSON pointer such as "/containers/2"'
+            )
         rules = r.selectors("rules", entry.get("rules", []))
         if not rules:
             raise r.error("suppress", "a suppress entry needs `rules`")
@@ -279,8 +315,9 @@ def load_config_file(path: str) -> Settings:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        raise ConfigError(f"invalid TOML: {re.sub(r' [(]at line.*', '', msg)}",
-                          path, line, col) from None
+        raise ConfigError(
+            f"invalid TOML: {re.sub(r' [(]at line.*', '', msg)}", path, line, col
+        ) from None
     if Path(path).name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("applc", {}) if isinstance(tool, dict) else {}
@@ -329,8 +366,7 @@ class ConfigCache:
         start = Path(path) if path not in ("-", "") else Path.cwd()
         cfg = find_config(start if start.exists() else Path.cwd())
         if cfg not in self._by_file:
-            base = load_config_file(str(cfg)) if cfg is not None else Settings(
-                root=str(Path.cwd()))
+            base = load_config_file(str(cfg)) if cfg is not None else Settings(root=str(Path.cwd()))
             self._by_file[cfg] = self._apply(base)
         return self._by_file[cfg]
 

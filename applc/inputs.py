@@ -75,7 +75,10 @@ def _git_listing(folder: Path) -> list[Path] | None:
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=folder, capture_output=True, timeout=30, check=False,
+            cwd=folder,
+            capture_output=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -45,8 +45,12 @@ class Selection:
 
     def __post_init__(self) -> None:
         s = self.settings
-        extra = [sel for glob, sels in s.per_file_ignores
-                 if s.file_matches(glob, self.file) for sel in sels]
+        extra = [
+            sel
+            for glob, sels in s.per_file_ignores
+            if s.file_matches(glob, self.file)
+            for sel in sels
+        ]
         positive = list(s.select) + list(s.extend_select)
         negative = list(s.ignore) + extra
         for code, r in RULES.items():
@@ -91,26 +95,42 @@ def collect_directives(value: Any) -> tuple[list[Directive], list[Finding]]:
     return directives, findings
 
 
-def _directive(value: Any, scope: str, ptr: str, out: list[Directive],
-               findings: list[Finding]) -> None:
+def _directive(
+    value: Any, scope: str, ptr: str, out: list[Directive], findings: list[Finding]
+) -> None:
     if not isinstance(value, dict):
-        findings.append(Finding(
-            "APL103", Loc(ptr), f"`{IGNORE_KEY}` must be an object of rule = reason",
-            help=f'write "{IGNORE_KEY}": {{"APL301": "why this is fine"}}'))
+        findings.append(
+            Finding(
+                "APL103",
+                Loc(ptr),
+                f"`{IGNORE_KEY}` must be an object of rule = reason",
+                help=f'write "{IGNORE_KEY}": {{"APL301": "why this is fine"}}',
+            )
+        )
         return
     for sel, reason in value.items():
         kptr = join_pointer(ptr, sel)
         rules = tuple(code for code, r in RULES.items() if matches(sel, r))
         if not rules:
             guess = did_you_mean(sel, list(RULES) + [r.name for r in RULES.values()])
-            findings.append(Finding(
-                "APL091", Loc(kptr, "key"), f"`{sel}` in `{IGNORE_KEY}` names no rule",
-                help=f"did you mean `{guess}`?" if guess else "run `applc rules` for the list"))
+            findings.append(
+                Finding(
+                    "APL091",
+                    Loc(kptr, "key"),
+                    f"`{sel}` in `{IGNORE_KEY}` names no rule",
+                    help=f"did you mean `{guess}`?" if guess else "run `applc rules` for the list",
+                )
+            )
             continue
         if not isinstance(reason, str):
-            findings.append(Finding(
-                "APL103", Loc(kptr), "the reason of a suppression must be a string",
-                help=f'write "{sel}": "why this is fine"'))
+            findings.append(
+                Finding(
+                    "APL103",
+                    Loc(kptr),
+                    "the reason of a suppression must be a string",
+                    help=f'write "{sel}": "why this is fine"',
+                )
+            )
         out.append(Directive(scope, sel, kptr, rules))
 
 
@@ -159,12 +179,16 @@ def _lint_document(
     directives: list[Directive] = []
     # The DSL writes suppressions as `ignore CODE "reason"`, so its text need not name
     # the key; JSON text without the key has none to collect.
-    if settings.inline_ignores and doc.value is not None and (
-            doc.language != "json" or IGNORE_KEY in doc.source.text):
+    if (
+        settings.inline_ignores
+        and doc.value is not None
+        and (doc.language != "json" or IGNORE_KEY in doc.source.text)
+    ):
         directives, bad = collect_directives(doc.value)
         findings.extend(bad)
     config_rules = [
-        s for s in settings.suppress
+        s
+        for s in settings.suppress
         if any(settings.file_matches(g, doc.source.path) for g in s.files)
     ]
 
@@ -180,20 +204,22 @@ def _lint_document(
         kept.append(f)
     for d in directives:
         if not d.used and "APL090" in sel.enabled and any(c in sel.enabled for c in d.rules):
-            kept.append(Finding(
-                "APL090", Loc(d.key_pointer, "key"),
-                f"unused suppression of `{d.selector}`: nothing here reports it",
-                help=f"remove the `{d.selector}` entry"))
+            kept.append(
+                Finding(
+                    "APL090",
+                    Loc(d.key_pointer, "key"),
+                    f"unused suppression of `{d.selector}`: nothing here reports it",
+                    help=f"remove the `{d.selector}` entry",
+                )
+            )
 
-    out = {
-        resolve(f, doc.source, RULES[f.code].name, sel.severity(RULES[f.code], f))
-        for f in kept
-    }
+    out = {resolve(f, doc.source, RULES[f.code].name, sel.severity(RULES[f.code], f)) for f in kept}
     return sorted(out, key=lambda d: d.sort_key)
 
 
-def _suppressed(f: Finding, by_scope: dict[str, list[Directive]],
-                config_rules: Iterable[Any]) -> bool:
+def _suppressed(
+    f: Finding, by_scope: dict[str, list[Directive]], config_rules: Iterable[Any]
+) -> bool:
     """Whether a directive (by the scope it covers) or a config entry suppresses `f`.
 
     Only the directives of the finding's node and its ancestors can cover it, so each

@@ -47,8 +47,9 @@ def _field_schema(f: Field) -> dict[str, Any]:
             s["oneOf"] = [ref, {"type": "null"}]
         else:
             s.update(ref)
-        return {"description": desc, **s} if "$ref" not in s else {"allOf": [s],
-                                                                   "description": desc}
+        return (
+            {"description": desc, **s} if "$ref" not in s else {"allOf": [s], "description": desc}
+        )
     s["type"] = types[0] if len(types) == 1 else types
     if f.enum is not None:
         if f.case_insensitive:
@@ -57,14 +58,17 @@ def _field_schema(f: Field) -> dict[str, Any]:
             s["enum"] = list(f.enum)
     if f.items is not None and ARRAY in types:
         s["items"] = (
-            {"$ref": f"#/definitions/{f.items}"} if f.items in KINDS or f.items == "volume_any"
+            {"$ref": f"#/definitions/{f.items}"}
+            if f.items in KINDS or f.items == "volume_any"
             else {"type": f.items}
         )
         if f.items == "volume":
             s["items"] = {"$ref": "#/definitions/volume_any"}
     if f.values is not None and OBJECT in types:
-        s["additionalProperties"] = {"type": list(f.values),
-                                     "description": "A value (strings are preferred)."}
+        s["additionalProperties"] = {
+            "type": list(f.values),
+            "description": "A value (strings are preferred).",
+        }
         s["properties"] = {IGNORE_KEY: _ignore_ref()}
     if f.name == "instances":
         s["minimum"] = 0
@@ -83,8 +87,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
     return {"description": desc, **s}
 
 
-def _object_schema(kind: ObjectKind, extra_props: dict[str, Any] | None = None
-                   ) -> dict[str, Any]:
+def _object_schema(kind: ObjectKind, extra_props: dict[str, Any] | None = None) -> dict[str, Any]:
     props: dict[str, Any] = {f.name: _field_schema(f) for f in kind.fields}
     for ig in kind.ignored:
         props[ig.name] = {"description": f"DEPRECATED. `{ig.name}` is {ig.why}."}
@@ -116,21 +119,28 @@ def appliance_schema() -> dict[str, Any]:
         definitions[name] = _object_schema(kind)
     definitions["volume_any"] = {
         "description": "A volume mount, in the current form `{src, dest, type}` or the "
-                       "legacy form `{container_path, host_path, mode}`.",
+        "legacy form `{container_path, host_path, mode}`.",
         "oneOf": [{"$ref": "#/definitions/volume"}, {"$ref": "#/definitions/legacy_volume"}],
     }
     definitions["x-applc-ignore"] = {
         "description": "applc suppressions for this object and everything inside it: "
-                       'rule code or name -> the reason, e.g. {"APL301": "the agent must '
-                       'run privileged"}. applc strips it from every build output.',
+        'rule code or name -> the reason, e.g. {"APL301": "the agent must '
+        'run privileged"}. applc strips it from every build output.',
         "type": "object",
-        "additionalProperties": {"type": "string", "description": "Why the rule does not "
-                                 "apply here."},
+        "additionalProperties": {
+            "type": "string",
+            "description": "Why the rule does not apply here.",
+        },
     }
-    root = _object_schema(KINDS["appliance"], {
-        SCHEMA_KEY: {"description": "The JSON Schema of this file, for editors.",
-                     "type": "string"},
-    })
+    root = _object_schema(
+        KINDS["appliance"],
+        {
+            SCHEMA_KEY: {
+                "description": "The JSON Schema of this file, for editors.",
+                "type": "string",
+            },
+        },
+    )
     assert CONTAINER.name in definitions
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",

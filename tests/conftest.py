@@ -25,8 +25,9 @@ class Run:
         return json.loads(self.stdout)
 
 
-def run_cli(args: list[str], stdin: str | bytes | None = None, env: dict[str, str] | None = None
-            ) -> Run:
+def run_cli(
+    args: list[str], stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Run:
     from applc.cli import cli
 
     runner = CliRunner()

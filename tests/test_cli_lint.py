@@ -15,8 +15,10 @@ MESOS = str(EXAMPLES / "mesos.appliance.json")
 
 
 def app(extra: str = "", cid: str = "web") -> str:
-    return ('{"id": "shop", "containers": [{"id": "' + cid + '", "type": "service", '
-            '"image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}' + extra + "}]}\n")
+    return (
+        '{"id": "shop", "containers": [{"id": "' + cid + '", "type": "service", '
+        '"image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}' + extra + "}]}\n"
+    )
 
 
 def test_clean_file_exits_zero_with_a_summary(cli):
@@ -39,21 +41,26 @@ def test_exit_zero_overrides_findings(cli):
 def test_missing_file_is_a_finding_not_a_crash(cli, tmp_path):
     run = cli(["lint", "-f", "concise", str(tmp_path / "nope.json")])
     assert run.code == 1
-    assert run.stdout == f"{tmp_path / 'nope.json'}:1:1: APL003 [error] " \
-                         f"{tmp_path / 'nope.json'} does not exist\n"
+    assert (
+        run.stdout == f"{tmp_path / 'nope.json'}:1:1: APL003 [error] "
+        f"{tmp_path / 'nope.json'} does not exist\n"
+    )
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "file is empty: expected a JSON object"),
-    (b"\xef\xbb\xbf" + app().encode(), "file starts with a UTF-8 byte order mark"),
-    (b'{"id": "\xff"}', "file is not valid UTF-8: byte 0xff at line 1"),
-    (b"[1, 2]", "the top level must be an object (the appliance), found an array"),
-    (b'{"id": "a", "containers": [1,]}', "trailing comma is not allowed in JSON"),
-    (b"{'id': 'a'}", "single-quoted strings are not allowed in JSON"),
-    (b'{"id": NaN}', "`NaN` is not valid JSON"),
-    (b'{"x": 1e999}', "number 1e999 is too large: it overflows to infinity"),
-    (b"[" * 100000, "nesting is deeper than 500 levels"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "file is empty: expected a JSON object"),
+        (b"\xef\xbb\xbf" + app().encode(), "file starts with a UTF-8 byte order mark"),
+        (b'{"id": "\xff"}', "file is not valid UTF-8: byte 0xff at line 1"),
+        (b"[1, 2]", "the top level must be an object (the appliance), found an array"),
+        (b'{"id": "a", "containers": [1,]}', "trailing comma is not allowed in JSON"),
+        (b"{'id': 'a'}", "single-quoted strings are not allowed in JSON"),
+        (b'{"id": NaN}', "`NaN` is not valid JSON"),
+        (b'{"x": 1e999}', "number 1e999 is too large: it overflows to infinity"),
+        (b"[" * 100000, "nesting is deeper than 500 levels"),
+    ],
+)
 def test_bad_files_get_a_clear_message(cli, tmp_path, data, message):
     f = tmp_path / "bad.json"
     f.write_bytes(data)
@@ -64,8 +71,10 @@ def test_bad_files_get_a_clear_message(cli, tmp_path, data, message):
 
 
 def test_stdin_with_a_filename(cli):
-    run = cli(["lint", "-f", "concise", "--stdin-filename", "svc.json", "-"],
-              stdin=app(', "is_privileged": true'))
+    run = cli(
+        ["lint", "-f", "concise", "--stdin-filename", "svc.json", "-"],
+        stdin=app(', "is_privileged": true'),
+    )
     assert run.code == 0
     assert run.stdout.startswith("svc.json:1:")
     assert "APL301" in run.stdout
@@ -98,8 +107,11 @@ def test_inline_suppression_covers_the_object_and_below(cli, tmp_path):
 
 def test_root_suppression_covers_the_file(cli, tmp_path):
     f = tmp_path / "a.json"
-    f.write_text(app(', "is_privileged": true').replace(
-        '"id": "shop",', '"id": "shop", "x-applc-ignore": {"APL3": "lab cluster"},'))
+    f.write_text(
+        app(', "is_privileged": true').replace(
+            '"id": "shop",', '"id": "shop", "x-applc-ignore": {"APL3": "lab cluster"},'
+        )
+    )
     assert cli(["lint", "-f", "concise", str(f)]).stdout == ""
 
 
@@ -115,8 +127,9 @@ def test_select_ignore_and_prefixes_on_the_command_line(cli):
     broken = str(EXAMPLES / "broken.appliance.json")
     only = json.loads(cli(["lint", "-f", "json", "--select", "APL3", broken]).stdout)
     assert {d["code"][:4] for d in only["diagnostics"]} == {"APL3"}
-    no3 = json.loads(cli(["lint", "-f", "json", "--ignore", "APL3,unknown-reference",
-                          broken]).stdout)
+    no3 = json.loads(
+        cli(["lint", "-f", "json", "--ignore", "APL3,unknown-reference", broken]).stdout
+    )
     codes = {d["code"] for d in no3["diagnostics"]}
     assert not any(c.startswith("APL3") for c in codes) and "APL201" not in codes
     bad = cli(["lint", "--select", "APL2011", broken])
@@ -138,10 +151,10 @@ def test_unknown_target_is_a_usage_error(cli):
 
 def test_no_traceback_from_the_real_command(tmp_path):
     f = tmp_path / "x.json"
-    f.write_bytes(b'{"id": 5, "containers": {"a": 1}, "data_persistence": [], '
-                  b'"scheduler": 3}')
-    proc = subprocess.run([sys.executable, "-m", "applc", "lint", str(f)],
-                          capture_output=True, text=True, timeout=60)
+    f.write_bytes(b'{"id": 5, "containers": {"a": 1}, "data_persistence": [], "scheduler": 3}')
+    proc = subprocess.run(
+        [sys.executable, "-m", "applc", "lint", str(f)], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "APL103" in proc.stdout

@@ -26,7 +26,8 @@ def test_applc_toml_is_found_walking_up(cli, tmp_path):
 def test_pyproject_tool_table(cli, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.applc]\nselect = ["APL2"]\n'
-        '[tool.applc.severity]\n"reference-without-dependency" = "error"\n')
+        '[tool.applc.severity]\n"reference-without-dependency" = "error"\n'
+    )
     f = tmp_path / "b.appliance.json"
     f.write_text(BROKEN)
     data = json.loads(cli(["lint", "-f", "json", str(f)]).stdout)
@@ -39,7 +40,8 @@ def test_per_file_ignores_and_pointer_scoped_suppressions(cli, tmp_path):
     (tmp_path / "applc.toml").write_text(
         '[per-file-ignores]\n"vendor/*.json" = ["APL3"]\n\n'
         '[[suppress]]\nfiles = ["vendor/*.json"]\npointer = "/containers/1"\n'
-        'rules = ["APL201"]\nreason = "upstream file"\n')
+        'rules = ["APL201"]\nreason = "upstream file"\n'
+    )
     vendor = tmp_path / "vendor"
     vendor.mkdir()
     (vendor / "b.json").write_text(BROKEN)
@@ -51,8 +53,7 @@ def test_per_file_ignores_and_pointer_scoped_suppressions(cli, tmp_path):
 
 
 def test_fail_level_and_budget_from_config(cli, tmp_path):
-    (tmp_path / "applc.toml").write_text(
-        'fail-level = "warning"\n[budget]\ncpus = 1\n')
+    (tmp_path / "applc.toml").write_text('fail-level = "warning"\n[budget]\ncpus = 1\n')
     f = tmp_path / "m.json"
     f.write_text((EXAMPLES / "mesos.appliance.json").read_text())
     run = cli(["lint", "-f", "concise", str(f)])
@@ -79,10 +80,9 @@ def test_bad_values_are_config_errors(cli, tmp_path):
         ('fail-level = "fatal"\n', "`fail-level` must be one of"),
         ('select = ["APL2011"]\n', "did you mean `APL211`?"),
         ("[budget]\nmemory = 4\n", "did you mean `mem`?"),
-        ("[severity]\nAPL301 = \"loud\"\n", "`APL301` must be one of"),
+        ('[severity]\nAPL301 = "loud"\n', "`APL301` must be one of"),
         ("select = [\n", "invalid TOML"),
-        ('[[suppress]]\nrules = ["APL3"]\npointr = "/a"\n',
-         "did you mean `pointer`?"),
+        ('[[suppress]]\nrules = ["APL3"]\npointr = "/a"\n', "did you mean `pointer`?"),
     ]
     for text, expected in cases:
         (tmp_path / "applc.toml").write_text(text)
@@ -119,7 +119,6 @@ def test_exclude_applies_to_folders_and_with_force_exclude(cli, tmp_path):
     legacy = tmp_path / "legacy"
     legacy.mkdir()
     (legacy / "x.appliance.json").write_text(BROKEN)
-    assert json.loads(cli(["lint", "-f", "json", str(tmp_path)]).stdout)["summary"][
-        "files"] == 0
+    assert json.loads(cli(["lint", "-f", "json", str(tmp_path)]).stdout)["summary"]["files"] == 0
     run = cli(["lint", "--force-exclude", "-f", "json", str(legacy / "x.appliance.json")])
     assert json.loads(run.stdout)["summary"]["files"] == 0

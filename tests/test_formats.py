@@ -45,8 +45,9 @@ def test_concise_format(cli, tmp_path):
     f = tmp_path / "mesos.json"
     f.write_text(REF_APP)
     run = cli(["lint", "--output-format", "concise", str(f)])
-    assert run.stdout == (f"{f}:8:26: APL201 [error] unknown reference `@zookeper` "
-                          "(did you mean `@zookeeper`?)\n")
+    assert run.stdout == (
+        f"{f}:8:26: APL201 [error] unknown reference `@zookeper` (did you mean `@zookeeper`?)\n"
+    )
 
 
 def test_json_format_fields_and_summary(cli):
@@ -55,10 +56,29 @@ def test_json_format_fields_and_summary(cli):
     assert set(data) >= {"applc_version", "diagnostics", "summary"}
     assert data["summary"] == {"files": 1, "errors": 17, "warnings": 13, "infos": 1}
     first = data["diagnostics"][0]
-    assert {k: first[k] for k in ("code", "name", "severity", "file", "line", "column",
-                                  "end_line", "end_column", "pointer", "help")} == {
-        "code": "APL201", "name": "unknown-reference", "severity": "error", "file": BROKEN,
-        "line": 34, "column": 41, "end_line": 34, "end_column": 50,
+    assert {
+        k: first[k]
+        for k in (
+            "code",
+            "name",
+            "severity",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "pointer",
+            "help",
+        )
+    } == {
+        "code": "APL201",
+        "name": "unknown-reference",
+        "severity": "error",
+        "file": BROKEN,
+        "line": 34,
+        "column": 41,
+        "end_line": 34,
+        "end_column": 50,
         "pointer": "/containers/1/env/KAFKA_CFG_ZOOKEEPER_CONNECT",
         "help": "did you mean `@zookeeper`?",
     }
@@ -81,12 +101,14 @@ def test_github_format_annotations(cli):
     assert len(lines) == 31
     pattern = re.compile(
         r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,"
-        r"title=APL\d{3} [a-z0-9-]+::[^\n]+$")
+        r"title=APL\d{3} [a-z0-9-]+::[^\n]+$"
+    )
     assert all(pattern.match(line) for line in lines)
     assert lines[0] == (
         f"::error file={BROKEN},line=34,col=41,endLine=34,endColumn=50,"
         "title=APL201 unknown-reference::unknown reference `@zookeper`"
-        "%0Ahelp: did you mean `@zookeeper`?")
+        "%0Ahelp: did you mean `@zookeeper`?"
+    )
     assert any(line.startswith("::notice ") for line in lines)  # info -> notice
 
 

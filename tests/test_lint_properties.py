@@ -12,20 +12,45 @@ from applc.api import lint_text
 from applc.diagnostics import Severity
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
-FIELDS = ["id", "type", "image", "resources", "cmd", "args", "env", "volumes",
-          "network_mode", "ports", "dependencies", "health_check", "instances", "interval",
-          "x-applc-ignore", "cpus", "mem", "container_port", "host_port", "src", "mode"]
+FIELDS = [
+    "id",
+    "type",
+    "image",
+    "resources",
+    "cmd",
+    "args",
+    "env",
+    "volumes",
+    "network_mode",
+    "ports",
+    "dependencies",
+    "health_check",
+    "instances",
+    "interval",
+    "x-applc-ignore",
+    "cpus",
+    "mem",
+    "container_port",
+    "host_port",
+    "src",
+    "mode",
+]
 field_keys = st.sampled_from(FIELDS) | st.text(max_size=8)
 shaped = st.recursive(
     json_values,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(field_keys, children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(field_keys, children, max_size=6)
+    ),
     max_leaves=30,
 )
 
@@ -42,8 +67,14 @@ def _check_diagnostics(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.sampled_from(["id", "containers", "data_persistence", "scheduler"])
-                       | st.text(max_size=6), shaped, max_size=4))
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "containers", "data_persistence", "scheduler"])
+        | st.text(max_size=6),
+        shaped,
+        max_size=4,
+    )
+)
 def test_lint_never_crashes_on_arbitrary_appliance_shapes(value):
     _check_diagnostics(json.dumps(value, indent=1))
 
@@ -70,8 +101,7 @@ def valid_appliances(draw):
     containers = []
     for i, cid in enumerate(ids):
         earlier = ids[:i]
-        deps = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=3)) if earlier \
-            else []
+        deps = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=3)) if earlier else []
         is_job = draw(st.booleans()) and i > 0
         refs = [f"@{d}" for d in deps]
         args = [draw(SAFE_TEXT) + r for r in refs] + draw(st.lists(SAFE_TEXT, max_size=2))
@@ -79,15 +109,20 @@ def valid_appliances(draw):
             "id": cid,
             "type": "job" if is_job else "service",
             "image": f"registry.example/{cid}:{draw(st.integers(1, 9))}.0",
-            "resources": {"cpus": draw(st.sampled_from([1, 2, 4])),
-                          "mem": draw(st.integers(128, 8192))},
+            "resources": {
+                "cpus": draw(st.sampled_from([1, 2, 4])),
+                "mem": draw(st.integers(128, 8192)),
+            },
             "network_mode": "bridge" if is_job else "container",
             "args": args,
-            "env": {f"VAR_{k}": v for k, v in enumerate(draw(st.lists(SAFE_TEXT, max_size=3)))
-                    if v},
+            "env": {
+                f"VAR_{k}": v for k, v in enumerate(draw(st.lists(SAFE_TEXT, max_size=3))) if v
+            },
             "dependencies": deps,
-            "ports": [{"container_port": p}
-                      for p in draw(st.lists(st.integers(1, 65535), unique=True, max_size=3))],
+            "ports": [
+                {"container_port": p}
+                for p in draw(st.lists(st.integers(1, 65535), unique=True, max_size=3))
+            ],
         }
         if is_job:
             c["interval"] = draw(st.sampled_from(["T10M", "1D", "T1H"]))

@@ -79,4 +79,5 @@ def test_rule_pages_in_docs_are_current():
     for r in RULES:
         page = docs / f"{r.code}.md"
         assert page.read_text(encoding="utf-8") == rule_markdown(r), (
-            f"{page} is stale: run `applc rules --write-docs docs/rules`")
+            f"{page} is stale: run `applc rules --write-docs docs/rules`"
+        )

@@ -69,8 +69,9 @@ def main() -> None:
         import traceback
 
         click.echo(f"applc: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("This is a bug in applc; please report it with the input that caused it.",
-                   err=True)
+        click.echo(
+            "This is a bug in applc; please report it with the input that caused it.", err=True
+        )
         if "-v" in sys.argv or "--verbose" in sys.argv:
             traceback.print_exc()
         sys.exit(2)

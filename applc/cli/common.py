@@ -62,21 +62,24 @@ def parse_budget(value: str | None) -> Budget | None:
         if not sep or key not in ("cpus", "mem", "disk", "gpus"):
             raise click.BadParameter(
                 f"`{part}`: expected KEY=NUMBER with KEY one of cpus, mem, disk, gpus",
-                param_hint="--budget")
+                param_hint="--budget",
+            )
         try:
             n = float(num)
         except ValueError:
             raise click.BadParameter(f"`{num}` is not a number", param_hint="--budget") from None
         if n < 0 or n != n or n == float("inf"):
-            raise click.BadParameter(f"`{num}` must be a finite number of at least 0",
-                                     param_hint="--budget")
+            raise click.BadParameter(
+                f"`{num}` must be a finite number of at least 0", param_hint="--budget"
+            )
         out[key] = n
     return Budget(**out)
 
 
 def budget_option(fn: F) -> F:
     return click.option(
-        "--budget", metavar="cpus=N,mem=MiB,disk=MiB,gpus=N",
+        "--budget",
+        metavar="cpus=N,mem=MiB,disk=MiB,gpus=N",
         callback=lambda ctx, param, value: parse_budget(value),
         help="Resources the appliance may use in all (overrides the config's budget).",
     )(fn)
@@ -87,37 +90,60 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def config_options(fn: F) -> F:
-    for opt in reversed([
-        click.option("--config", type=click.Path(dir_okay=False), metavar="PATH",
-                     help="Use this configuration file instead of searching for one."),
-        click.option("--select", multiple=True, metavar="RULES",
-                     help="Only these rules (codes, names or prefixes, comma-separated)."),
-        click.option("--extend-select", multiple=True, metavar="RULES",
-                     help="These rules in addition to the selected ones."),
-        click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
-        click.option("--no-inline-ignores", is_flag=True,
-                     help="Disregard every x-applc-ignore in the files."),
-    ]):
+    for opt in reversed(
+        [
+            click.option(
+                "--config",
+                type=click.Path(dir_okay=False),
+                metavar="PATH",
+                help="Use this configuration file instead of searching for one.",
+            ),
+            click.option(
+                "--select",
+                multiple=True,
+                metavar="RULES",
+                help="Only these rules (codes, names or prefixes, comma-separated).",
+            ),
+            click.option(
+                "--extend-select",
+                multiple=True,
+                metavar="RULES",
+                help="These rules in addition to the selected ones.",
+            ),
+            click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
+            click.option(
+                "--no-inline-ignores",
+                is_flag=True,
+                help="Disregard every x-applc-ignore in the files.",
+            ),
+        ]
+    ):
         fn = opt(fn)
     return fn
 
 
-def load_configs(config: str | None, select: tuple[str, ...], extend_select: tuple[str, ...],
-                 ignore: tuple[str, ...], no_inline_ignores: bool,
-                 fail_level: str | None = None) -> Any:
+def load_configs(
+    config: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    no_inline_ignores: bool,
+    fail_level: str | None = None,
+) -> Any:
     from applc.config import ConfigCache
     from applc.diagnostics import Severity
     from applc.rules.registry import is_valid_selector, suggest_selector
 
     overrides: dict[str, Any] = {}
-    for name, values in (("select", select), ("extend_select", extend_select),
-                         ("ignore", ignore)):
+    for name, values in (("select", select), ("extend_select", extend_select), ("ignore", ignore)):
         sels = _split(values)
         for s in sels:
             if not is_valid_selector(s):
                 guess = suggest_selector(s)
-                fail(f"unknown rule selector `{s}` in --{name.replace('_', '-')}"
-                     + (f" (did you mean `{guess}`?)" if guess else ""))
+                fail(
+                    f"unknown rule selector `{s}` in --{name.replace('_', '-')}"
+                    + (f" (did you mean `{guess}`?)" if guess else "")
+                )
         if sels:
             overrides[name] = sels
     if no_inline_ignores:

@@ -31,7 +31,8 @@ def _parse_formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
             hint = f" (did you mean `{guess[0]}`?)" if guess else ""
             raise click.BadParameter(
                 f"unknown format `{name}`{hint}; choose from {', '.join(FORMATS)}",
-                param_hint="--output-format")
+                param_hint="--output-format",
+            )
         out.append((name, path or None))
     return out
 
@@ -50,18 +51,27 @@ def summary(report: Report) -> str:
 
 @click.command("lint")
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--output-format", "-f", "formats", multiple=True, metavar="FORMAT[=PATH]",
-              envvar="APPLC_OUTPUT_FORMAT",
-              help=f"Output format ({', '.join(FORMATS)}); repeat as FORMAT=PATH to also "
-                   "write other formats to files. Default: full.")
-@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]),
-              help="Exit 1 when a finding reaches this severity. Default: error.")
+@click.option(
+    "--output-format",
+    "-f",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=PATH]",
+    envvar="APPLC_OUTPUT_FORMAT",
+    help=f"Output format ({', '.join(FORMATS)}); repeat as FORMAT=PATH to also "
+    "write other formats to files. Default: full.",
+)
+@click.option(
+    "--fail-level",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Exit 1 when a finding reaches this severity. Default: error.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
-@click.option("--target", metavar="NAME",
-              help="Also report what this build target cannot express.")
-@click.option("--force-exclude", is_flag=True,
-              help="Apply `exclude` to files named on the command line too.")
+@click.option("--target", metavar="NAME", help="Also report what this build target cannot express.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too."
+)
 @click.option("--color", type=ColorChoice, default="auto", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary.")
 @budget_option
@@ -96,8 +106,7 @@ def lint_command(
     parsed = _parse_formats(formats or ("full",))
     stdout_formats = [n for n, p in parsed if p is None]
     if len(stdout_formats) > 1:
-        fail("only one --output-format can go to standard output; give the others "
-             "as FORMAT=PATH")
+        fail("only one --output-format can go to standard output; give the others as FORMAT=PATH")
     if target is not None:
         from applc.targets.registry import target_names
 
@@ -107,11 +116,16 @@ def lint_command(
     paths = list(files) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     try:
-        configs = load_configs(config, select, extend_select, ignore, no_inline_ignores,
-                               fail_level)
-        report = lint_paths(paths, configs, stdin=stdin, stdin_filename=stdin_filename,
-                            target=target, budget=budget,  # type: ignore[arg-type]
-                            force_exclude=force_exclude)
+        configs = load_configs(config, select, extend_select, ignore, no_inline_ignores, fail_level)
+        report = lint_paths(
+            paths,
+            configs,
+            stdin=stdin,
+            stdin_filename=stdin_filename,
+            target=target,
+            budget=budget,  # type: ignore[arg-type]
+            force_exclude=force_exclude,
+        )
         level = configs.for_path(paths[0] if paths[0] != "-" else ".").fail_level
     except ConfigError as exc:
         fail(str(exc))
@@ -134,4 +148,3 @@ def lint_command(
         sys.exit(0)
     failing = any(d.severity >= level for d in report.diagnostics)
     sys.exit(1 if failing else 0)
-

@@ -17,7 +17,8 @@ def rule_markdown(r: Rule) -> str:
         f"# {r.code} {r.name}",
         "",
         f"**{r.summary}.** Default severity: **{r.severity.label}**"
-        + (" (cannot be switched off)" if r.always_on else "") + ".",
+        + (" (cannot be switched off)" if r.always_on else "")
+        + ".",
         "",
         r.docs,
     ]
@@ -30,9 +31,13 @@ def rule_markdown(r: Rule) -> str:
         parts += ["", f"(The examples are linted with `--budget {budget}`.)"]
     if r.example_target:
         parts += ["", f"(The examples are linted with `--target {r.example_target}`.)"]
-    parts += ["", f"Configure: `select`/`ignore` with `{r.code}` or `{r.name}`; "
-              f'`severity = {{ "{r.name}" = "warning" }}`; '
-              f'inline: `"x-applc-ignore": {{"{r.code}": "reason"}}`.', ""]
+    parts += [
+        "",
+        f"Configure: `select`/`ignore` with `{r.code}` or `{r.name}`; "
+        f'`severity = {{ "{r.name}" = "warning" }}`; '
+        f'inline: `"x-applc-ignore": {{"{r.code}": "reason"}}`.',
+        "",
+    ]
     return "\n".join(parts)
 
 
@@ -57,8 +62,10 @@ def rule_command(selector: str, output_format: str) -> None:
     r = lookup(selector)
     if r is None:
         guess = suggest_selector(selector)
-        fail(f"no rule `{selector}`" + (f"; did you mean `{guess}`?" if guess else
-                                          "; run `applc rules` for the list"))
+        fail(
+            f"no rule `{selector}`"
+            + (f"; did you mean `{guess}`?" if guess else "; run `applc rules` for the list")
+        )
     if output_format == "json":
         sys.stdout.write(json.dumps(rule_dict(r), indent=2) + "\n")
     else:

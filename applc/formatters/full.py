@@ -11,8 +11,9 @@ MAX_SHOWN = 160  # columns of a source line shown around the span
 
 
 def render(report: Report, color: bool) -> str:
-    return "".join(render_one(d, report.sources.get(d.file), color) + "\n"
-                   for d in report.diagnostics)
+    return "".join(
+        render_one(d, report.sources.get(d.file), color) + "\n" for d in report.diagnostics
+    )
 
 
 def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
@@ -38,16 +39,17 @@ def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
             first_col = min(s.column for s, _, _ in marks if s.line == n)
             if first_col > MAX_SHOWN:
                 start = first_col - 40
-            shown_text = text[start:start + MAX_SHOWN * 2]
-            lines.append(f"{paint(str(n).rjust(gutter), 'blue', color)} {bar} "
-                         f"{display(shown_text)}")
+            shown_text = text[start : start + MAX_SHOWN * 2]
+            lines.append(
+                f"{paint(str(n).rjust(gutter), 'blue', color)} {bar} {display(shown_text)}"
+            )
             for span, ch, msg in marks:
                 if span.line != n:
                     continue
                 col0 = span.column - 1 - start
                 end0 = (span.end_column - 1 - start) if span.end_line == n else len(text) - start
-                lead = width(display(text[start:start + col0]))
-                length = max(1, width(display(text[start + col0:start + end0])))
+                lead = width(display(text[start : start + col0]))
+                length = max(1, width(display(text[start + col0 : start + end0])))
                 style = SEVERITY_COLOR[d.severity] if ch == "^" else "blue"
                 underline = paint(ch * length + (" " + msg if msg else ""), style, color)
                 lines.append(f"{pad} {bar} {' ' * lead}{underline}")

@@ -20,14 +20,16 @@ def render(report: Report, color: bool) -> str:
     out = []
     for d in report.diagnostics:
         s = d.span
-        props = ",".join((
-            f"file={escape_property(d.file)}",
-            f"line={s.line}",
-            f"col={s.column}",
-            f"endLine={s.end_line}",
-            f"endColumn={s.end_column}",
-            f"title={escape_property(f'{d.code} {d.name}')}",
-        ))
+        props = ",".join(
+            (
+                f"file={escape_property(d.file)}",
+                f"line={s.line}",
+                f"col={s.column}",
+                f"endLine={s.end_line}",
+                f"endColumn={s.end_column}",
+                f"title={escape_property(f'{d.code} {d.name}')}",
+            )
+        )
         message = d.message + (f"\nhelp: {d.help}" if d.help else "")
         out.append(f"::{COMMAND[d.severity]} {props}::{escape_data(message)}\n")
     return "".join(out)

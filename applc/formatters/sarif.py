@@ -27,8 +27,12 @@ def _uri(path: str) -> str:
 
 def _region(d: Any) -> dict[str, int]:
     s = d.span
-    return {"startLine": s.line, "startColumn": s.column, "endLine": s.end_line,
-            "endColumn": s.end_column}
+    return {
+        "startLine": s.line,
+        "startColumn": s.column,
+        "endLine": s.end_line,
+        "endColumn": s.end_column,
+    }
 
 
 def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:

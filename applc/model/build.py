@@ -135,9 +135,7 @@ def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Contai
     c.dependencies = [d for d in _list(raw.get("dependencies")) if isinstance(d, str)]
     hints = _dict(raw.get("schedule_hints"))
     c.preemptible = _bool(hints.get("preemptible"), False)
-    c.placement = {
-        k: v for k, v in _dict(hints.get("placement")).items() if isinstance(v, str)
-    }
+    c.placement = {k: v for k, v in _dict(hints.get("placement")).items() if isinstance(v, str)}
     c.instances = _int(raw.get("instances"), 1)
     hc = raw.get("health_check")
     if isinstance(hc, dict):

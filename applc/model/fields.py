@@ -91,61 +91,138 @@ CONTAINER = ObjectKind(
     "A Docker container of the appliance: a long-running service (a Marathon app) "
     "or a job run to completion (a Chronos job).",
     (
-        Field("id", (STRING,), "The container's id, unique in the appliance. It becomes "
-              "part of the Marathon app id `/<appliance>/<id>` and of its DNS name, so it "
-              "must be a lower-case DNS label.", required=True),
-        Field("type", (STRING,), "`service` (kept running, a Marathon app) or `job` "
-              "(run to completion, a Chronos job).", required=True, enum=CONTAINER_TYPES),
-        Field("image", (STRING,), "The Docker image, with a pinned tag such as "
-              "`postgres:15.4`.", required=True),
-        Field("resources", (OBJECT,), "CPU, memory, disk and GPU the container reserves.",
-              required=True, kind="resources"),
-        Field("cmd", (STRING, NULL), "A shell command run as `/bin/sh -c`; replaces the "
-              "image's entrypoint. Cannot be combined with `args`. `@id` references are "
-              "rewritten to container DNS names."),
-        Field("args", (ARRAY,), "Arguments passed to the image's entrypoint. Cannot be "
-              "combined with `cmd`. `@id` references are rewritten.", items=STRING,
-              default=[]),
-        Field("env", (OBJECT,), "Environment variables. `@id` references in values are "
-              "rewritten to container DNS names.", values=(STRING, NUMBER, BOOLEAN),
-              default={}),
-        Field("volumes", (ARRAY,), "Volumes mounted into the container: host paths or "
-              "persistent volumes declared in `data_persistence`.", items="volume",
-              default=[]),
-        Field("network_mode", (STRING,), "`HOST` (default), `BRIDGE` or `CONTAINER` "
-              "(case-insensitive).", enum=NETWORK_MODES, case_insensitive=True,
-              default="HOST"),
+        Field(
+            "id",
+            (STRING,),
+            "The container's id, unique in the appliance. It becomes "
+            "part of the Marathon app id `/<appliance>/<id>` and of its DNS name, so it "
+            "must be a lower-case DNS label.",
+            required=True,
+        ),
+        Field(
+            "type",
+            (STRING,),
+            "`service` (kept running, a Marathon app) or `job` (run to completion, a Chronos job).",
+            required=True,
+            enum=CONTAINER_TYPES,
+        ),
+        Field(
+            "image",
+            (STRING,),
+            "The Docker image, with a pinned tag such as `postgres:15.4`.",
+            required=True,
+        ),
+        Field(
+            "resources",
+            (OBJECT,),
+            "CPU, memory, disk and GPU the container reserves.",
+            required=True,
+            kind="resources",
+        ),
+        Field(
+            "cmd",
+            (STRING, NULL),
+            "A shell command run as `/bin/sh -c`; replaces the "
+            "image's entrypoint. Cannot be combined with `args`. `@id` references are "
+            "rewritten to container DNS names.",
+        ),
+        Field(
+            "args",
+            (ARRAY,),
+            "Arguments passed to the image's entrypoint. Cannot be "
+            "combined with `cmd`. `@id` references are rewritten.",
+            items=STRING,
+            default=[],
+        ),
+        Field(
+            "env",
+            (OBJECT,),
+            "Environment variables. `@id` references in values are "
+            "rewritten to container DNS names.",
+            values=(STRING, NUMBER, BOOLEAN),
+            default={},
+        ),
+        Field(
+            "volumes",
+            (ARRAY,),
+            "Volumes mounted into the container: host paths or "
+            "persistent volumes declared in `data_persistence`.",
+            items="volume",
+            default=[],
+        ),
+        Field(
+            "network_mode",
+            (STRING,),
+            "`HOST` (default), `BRIDGE` or `CONTAINER` (case-insensitive).",
+            enum=NETWORK_MODES,
+            case_insensitive=True,
+            default="HOST",
+        ),
         Field("ports", (ARRAY,), "Ports the container exposes.", items="port", default=[]),
-        Field("is_privileged", (BOOLEAN,), "Run the container in privileged mode.",
-              default=False),
-        Field("force_pull_image", (BOOLEAN,), "Pull the image before every start.",
-              default=True),
-        Field("dependencies", (ARRAY,), "Ids of containers that must be running (services) "
-              "or finished (jobs) before this one starts.", items=STRING, default=[]),
-        Field("schedule_hints", (OBJECT,), "Placement hints for the scheduler.",
-              kind="schedule_hints"),
-        Field("instances", (INTEGER,), "How many copies of the service run.", default=1,
-              only="service"),
-        Field("health_check", (OBJECT, NULL), "How Marathon checks the service is healthy.",
-              kind="health_check", only="service"),
-        Field("default_health_check", (BOOLEAN,), "Ask PIVOT to add a TCP health check on "
-              "the first tcp port (crashes PIVOT HEAD when true).", default=False,
-              only="service"),
-        Field("minimum_capacity", (NUMBER,), "Share of healthy tasks (0 to 1) needed before "
-              "the service counts as running.", default=0, only="service"),
-        Field("retries", (INTEGER,), "How many times Chronos retries a failed run.",
-              default=1, only="job"),
+        Field("is_privileged", (BOOLEAN,), "Run the container in privileged mode.", default=False),
+        Field("force_pull_image", (BOOLEAN,), "Pull the image before every start.", default=True),
+        Field(
+            "dependencies",
+            (ARRAY,),
+            "Ids of containers that must be running (services) "
+            "or finished (jobs) before this one starts.",
+            items=STRING,
+            default=[],
+        ),
+        Field(
+            "schedule_hints", (OBJECT,), "Placement hints for the scheduler.", kind="schedule_hints"
+        ),
+        Field(
+            "instances",
+            (INTEGER,),
+            "How many copies of the service run.",
+            default=1,
+            only="service",
+        ),
+        Field(
+            "health_check",
+            (OBJECT, NULL),
+            "How Marathon checks the service is healthy.",
+            kind="health_check",
+            only="service",
+        ),
+        Field(
+            "default_health_check",
+            (BOOLEAN,),
+            "Ask PIVOT to add a TCP health check on "
+            "the first tcp port (crashes PIVOT HEAD when true).",
+            default=False,
+            only="service",
+        ),
+        Field(
+            "minimum_capacity",
+            (NUMBER,),
+            "Share of healthy tasks (0 to 1) needed before the service counts as running.",
+            default=0,
+            only="service",
+        ),
+        Field(
+            "retries",
+            (INTEGER,),
+            "How many times Chronos retries a failed run.",
+            default=1,
+            only="job",
+        ),
         Field("repeats", (INTEGER,), "How many times the job runs.", default=1, only="job"),
-        Field("start_time", (STRING,), "ISO 8601 start time; empty means now.", default="",
-              only="job"),
-        Field("interval", (STRING,), "ISO 8601 duration between runs *without* the leading "
-              "`P` (PIVOT adds it): `T10M` is ten minutes, `2M` two months.", default="2M",
-              only="job"),
+        Field(
+            "start_time", (STRING,), "ISO 8601 start time; empty means now.", default="", only="job"
+        ),
+        Field(
+            "interval",
+            (STRING,),
+            "ISO 8601 duration between runs *without* the leading "
+            "`P` (PIVOT adds it): `T10M` is ten minutes, `2M` two months.",
+            default="2M",
+            only="job",
+        ),
     ),
     _LEGACY_CONTAINER
-    + (
-        Ignored("labels", "a legacy service field removed from PIVOT in 2018-11"),
-    ),
+    + (Ignored("labels", "a legacy service field removed from PIVOT in 2018-11"),),
 )
 
 KINDS: dict[str, ObjectKind] = {
@@ -156,15 +233,27 @@ KINDS: dict[str, ObjectKind] = {
             "Appliance",
             "A PIVOT appliance: a group of containers deployed together.",
             (
-                Field("id", (STRING,), "The appliance id: a lower-case DNS label. It is the "
-                      "Marathon group `/<id>` and part of every container's DNS name.",
-                      required=True),
-                Field("containers", (ARRAY,), "The services and jobs of the appliance.",
-                      required=True, items="container"),
-                Field("data_persistence", (OBJECT,), "Persistent volumes (CephFS) that "
-                      "containers mount by id.", kind="data_persistence"),
-                Field("scheduler", (OBJECT,), "The appliance scheduler plug-in.",
-                      kind="scheduler"),
+                Field(
+                    "id",
+                    (STRING,),
+                    "The appliance id: a lower-case DNS label. It is the "
+                    "Marathon group `/<id>` and part of every container's DNS name.",
+                    required=True,
+                ),
+                Field(
+                    "containers",
+                    (ARRAY,),
+                    "The services and jobs of the appliance.",
+                    required=True,
+                    items="container",
+                ),
+                Field(
+                    "data_persistence",
+                    (OBJECT,),
+                    "Persistent volumes (CephFS) that containers mount by id.",
+                    kind="data_persistence",
+                ),
+                Field("scheduler", (OBJECT,), "The appliance scheduler plug-in.", kind="scheduler"),
             ),
         ),
         CONTAINER,
@@ -173,13 +262,17 @@ KINDS: dict[str, ObjectKind] = {
             "Resources",
             "What the container reserves. `mem` and `disk` are in MiB.",
             (
-                Field("cpus", (NUMBER,), "CPU shares; PIVOT documents at least 1.",
-                      required=True),
-                Field("mem", (NUMBER,), "Memory in MiB; PIVOT documents at least 128.",
-                      required=True),
+                Field("cpus", (NUMBER,), "CPU shares; PIVOT documents at least 1.", required=True),
+                Field(
+                    "mem", (NUMBER,), "Memory in MiB; PIVOT documents at least 128.", required=True
+                ),
                 Field("disk", (NUMBER,), "Disk in MiB.", default=0),
-                Field("gpu", (NUMBER,), "Number of GPUs (PIVOT's key is the singular `gpu`).",
-                      default=0),
+                Field(
+                    "gpu",
+                    (NUMBER,),
+                    "Number of GPUs (PIVOT's key is the singular `gpu`).",
+                    default=0,
+                ),
             ),
         ),
         ObjectKind(
@@ -187,13 +280,26 @@ KINDS: dict[str, ObjectKind] = {
             "Port",
             "A port the container exposes.",
             (
-                Field("container_port", (INTEGER,), "The port inside the container (1-65535).",
-                      required=True),
-                Field("host_port", (INTEGER,), "The host port (0-65535); 0 picks a random "
-                      "one. Ignored in HOST mode, where the container port is bound.",
-                      default=0),
-                Field("protocol", (STRING,), "`tcp`, `udp` or `udp,tcp`.", enum=PROTOCOLS,
-                      default="tcp"),
+                Field(
+                    "container_port",
+                    (INTEGER,),
+                    "The port inside the container (1-65535).",
+                    required=True,
+                ),
+                Field(
+                    "host_port",
+                    (INTEGER,),
+                    "The host port (0-65535); 0 picks a random "
+                    "one. Ignored in HOST mode, where the container port is bound.",
+                    default=0,
+                ),
+                Field(
+                    "protocol",
+                    (STRING,),
+                    "`tcp`, `udp` or `udp,tcp`.",
+                    enum=PROTOCOLS,
+                    default="tcp",
+                ),
                 Field("name", (STRING, NULL), "A descriptive name."),
             ),
         ),
@@ -203,12 +309,22 @@ KINDS: dict[str, ObjectKind] = {
             "A volume mount: the current form `{src, dest, type}` or the legacy form "
             "`{container_path, host_path, mode}`.",
             (
-                Field("src", (STRING,), "A host path (`type: HOST`) or the id of a persistent "
-                      "volume declared in `data_persistence`.", required=True),
+                Field(
+                    "src",
+                    (STRING,),
+                    "A host path (`type: HOST`) or the id of a persistent "
+                    "volume declared in `data_persistence`.",
+                    required=True,
+                ),
                 Field("dest", (STRING,), "The mount point in the container.", required=True),
-                Field("type", (STRING,), "`HOST` or `PERSISTENT` (the default; "
-                      "case-insensitive).", enum=VOLUME_TYPES, case_insensitive=True,
-                      default="PERSISTENT"),
+                Field(
+                    "type",
+                    (STRING,),
+                    "`HOST` or `PERSISTENT` (the default; case-insensitive).",
+                    enum=VOLUME_TYPES,
+                    case_insensitive=True,
+                    default="PERSISTENT",
+                ),
             ),
         ),
         ObjectKind(
@@ -216,8 +332,9 @@ KINDS: dict[str, ObjectKind] = {
             "Volume (legacy form)",
             "The legacy volume form used by PIVOT up to 2018-11 and by its tutorials.",
             (
-                Field("container_path", (STRING,), "The mount point in the container.",
-                      required=True),
+                Field(
+                    "container_path", (STRING,), "The mount point in the container.", required=True
+                ),
                 Field("host_path", (STRING,), "The path on the host.", required=True),
                 Field("mode", (STRING,), "`RW` or `RO`.", enum=VOLUME_MODES, default="RW"),
             ),
@@ -228,19 +345,35 @@ KINDS: dict[str, ObjectKind] = {
             "How Marathon checks that the service is healthy.",
             (
                 Field("path", (STRING,), "HTTP path to probe.", default="/"),
-                Field("protocol", (STRING,), "HTTP, HTTPS, TCP, MESOS_HTTP, MESOS_HTTPS, "
-                      "MESOS_TCP or COMMAND.", enum=HEALTH_PROTOCOLS, default="MESOS_TCP"),
-                Field("port_index", (INTEGER,), "Index into `ports` of the port to probe.",
-                      default=0),
-                Field("max_consecutive_failures", (INTEGER,), "Failures before the task is "
-                      "killed.", default=3),
-                Field("grace_period_seconds", (INTEGER,), "Seconds before failures count.",
-                      default=300),
+                Field(
+                    "protocol",
+                    (STRING,),
+                    "HTTP, HTTPS, TCP, MESOS_HTTP, MESOS_HTTPS, MESOS_TCP or COMMAND.",
+                    enum=HEALTH_PROTOCOLS,
+                    default="MESOS_TCP",
+                ),
+                Field(
+                    "port_index", (INTEGER,), "Index into `ports` of the port to probe.", default=0
+                ),
+                Field(
+                    "max_consecutive_failures",
+                    (INTEGER,),
+                    "Failures before the task is killed.",
+                    default=3,
+                ),
+                Field(
+                    "grace_period_seconds",
+                    (INTEGER,),
+                    "Seconds before failures count.",
+                    default=300,
+                ),
                 Field("interval_seconds", (INTEGER,), "Seconds between checks.", default=60),
-                Field("timeout_seconds", (INTEGER,), "Seconds before a check fails.",
-                      default=20),
-                Field("command", (STRING, NULL), "The command of a COMMAND check; `@id` "
-                      "references are rewritten."),
+                Field("timeout_seconds", (INTEGER,), "Seconds before a check fails.", default=20),
+                Field(
+                    "command",
+                    (STRING, NULL),
+                    "The command of a COMMAND check; `@id` references are rewritten.",
+                ),
             ),
         ),
         ObjectKind(
@@ -248,10 +381,13 @@ KINDS: dict[str, ObjectKind] = {
             "Schedule hints",
             "Hints for the scheduler (PIVOT HEAD stores them but never applies them).",
             (
-                Field("preemptible", (BOOLEAN,), "Whether the container may be preempted.",
-                      default=False),
-                Field("placement", (OBJECT,), "Where to place the container.",
-                      kind="placement"),
+                Field(
+                    "preemptible",
+                    (BOOLEAN,),
+                    "Whether the container may be preempted.",
+                    default=False,
+                ),
+                Field("placement", (OBJECT,), "Where to place the container.", kind="placement"),
             ),
         ),
         ObjectKind(
@@ -270,10 +406,20 @@ KINDS: dict[str, ObjectKind] = {
             "Data persistence",
             "Persistent volumes for the appliance.",
             (
-                Field("volume_type", (STRING,), "The volume driver: only `cephfs`.",
-                      enum=("cephfs",), default="cephfs"),
-                Field("volumes", (ARRAY,), "The persistent volumes.", required=True,
-                      items="persistent_volume"),
+                Field(
+                    "volume_type",
+                    (STRING,),
+                    "The volume driver: only `cephfs`.",
+                    enum=("cephfs",),
+                    default="cephfs",
+                ),
+                Field(
+                    "volumes",
+                    (ARRAY,),
+                    "The persistent volumes.",
+                    required=True,
+                    items="persistent_volume",
+                ),
             ),
         ),
         ObjectKind(
@@ -282,10 +428,17 @@ KINDS: dict[str, ObjectKind] = {
             "A persistent volume that containers mount with `{src: <id>, dest: ...}`.",
             (
                 Field("id", (STRING,), "The volume id.", required=True),
-                Field("scope", (STRING,), "`local` (per appliance, the default) or `global`.",
-                      enum=("local", "global"), case_insensitive=True, default="local"),
-                Field("schedule_hints", (OBJECT,), "Placement of the volume.",
-                      kind="schedule_hints"),
+                Field(
+                    "scope",
+                    (STRING,),
+                    "`local` (per appliance, the default) or `global`.",
+                    enum=("local", "global"),
+                    case_insensitive=True,
+                    default="local",
+                ),
+                Field(
+                    "schedule_hints", (OBJECT,), "Placement of the volume.", kind="schedule_hints"
+                ),
             ),
         ),
         ObjectKind(
@@ -293,8 +446,12 @@ KINDS: dict[str, ObjectKind] = {
             "Scheduler",
             "The appliance scheduler plug-in, as a dotted Python class path.",
             (
-                Field("name", (STRING,), "The scheduler class.",
-                      default="schedule.local.DefaultApplianceScheduler"),
+                Field(
+                    "name",
+                    (STRING,),
+                    "The scheduler class.",
+                    default="schedule.local.DefaultApplianceScheduler",
+                ),
                 Field("config", (OBJECT,), "The scheduler's configuration.", default={}),
             ),
         ),

@@ -13,43 +13,78 @@ E, W = Severity.ERROR, Severity.WARNING
 
 
 def _app(ports: str, second: str = "") -> str:
-    web = ('{"id": "web", "type": "service", "image": "nginx:1.25", '
-           '"resources": {"cpus": 1, "mem": 256}, "network_mode": "bridge", '
-           f'"ports": {ports}}}')
+    web = (
+        '{"id": "web", "type": "service", "image": "nginx:1.25", '
+        '"resources": {"cpus": 1, "mem": 256}, "network_mode": "bridge", '
+        f'"ports": {ports}}}'
+    )
     return '{"id": "shop", "containers": [' + web + second + "]}"
 
 
-_API = (', {"id": "api", "type": "service", "image": "api:2.1", '
-        '"resources": {"cpus": 1, "mem": 256}, "network_mode": "bridge", '
-        '"ports": [{"container_port": 9000, "host_port": 8080}]}')
+_API = (
+    ', {"id": "api", "type": "service", "image": "api:2.1", '
+    '"resources": {"cpus": 1, "mem": 256}, "network_mode": "bridge", '
+    '"ports": [{"container_port": 9000, "host_port": 8080}]}'
+)
 
-rule("APL221", "port-out-of-range", E, "a port number outside its range", """
+rule(
+    "APL221",
+    "port-out-of-range",
+    E,
+    "a port number outside its range",
+    """
     `container_port` must be 1 to 65535 and `host_port` 0 to 65535 (0 picks a random
     host port). PIVOT does not check; Marathon rejects the app.
-    """, fails=_app('[{"container_port": 70000}]'), passes=_app('[{"container_port": 80}]'))
+    """,
+    fails=_app('[{"container_port": 70000}]'),
+    passes=_app('[{"container_port": 80}]'),
+)
 
-rule("APL222", "duplicate-port", E, "the same container port and protocol twice", """
+rule(
+    "APL222",
+    "duplicate-port",
+    E,
+    "the same container port and protocol twice",
+    """
     A container lists the same `container_port` with the same protocol twice; Marathon
     rejects duplicate port mappings.
-    """, fails=_app('[{"container_port": 80}, {"container_port": 80}]'),
-    passes=_app('[{"container_port": 80}, {"container_port": 80, "protocol": "udp"}]'))
+    """,
+    fails=_app('[{"container_port": 80}, {"container_port": 80}]'),
+    passes=_app('[{"container_port": 80}, {"container_port": 80, "protocol": "udp"}]'),
+)
 
-rule("APL223", "host-port-conflict", W, "two containers bind the same fixed host port", """
+rule(
+    "APL223",
+    "host-port-conflict",
+    W,
+    "two containers bind the same fixed host port",
+    """
     A fixed host port (a non-zero `host_port`, or `container_port` in HOST mode, where it
     is bound on the host) can be bound once per agent. Two containers, or two instances
     of one service, with the same fixed host port can never share an agent, which limits
     placement and fails outright on a one-agent cluster. Use `host_port: 0` unless a
     fixed port is really needed.
-    """, fails=_app('[{"container_port": 80, "host_port": 8080}]', _API),
-    passes=_app('[{"container_port": 80, "host_port": 0}]', _API))
+    """,
+    fails=_app('[{"container_port": 80, "host_port": 8080}]', _API),
+    passes=_app('[{"container_port": 80, "host_port": 0}]', _API),
+)
 
-rule("APL224", "port-index-out-of-range", E, "a health check's `port_index` has no port", """
+rule(
+    "APL224",
+    "port-index-out-of-range",
+    E,
+    "a health check's `port_index` has no port",
+    """
     A health check probes `ports[port_index]`; an index beyond the container's ports
     makes Marathon reject the app.
-    """, fails=_app('[{"container_port": 80}]').replace(
-        '"ports"', '"health_check": {"protocol": "MESOS_HTTP", "port_index": 1}, "ports"'),
+    """,
+    fails=_app('[{"container_port": 80}]').replace(
+        '"ports"', '"health_check": {"protocol": "MESOS_HTTP", "port_index": 1}, "ports"'
+    ),
     passes=_app('[{"container_port": 80}]').replace(
-        '"ports"', '"health_check": {"protocol": "MESOS_HTTP", "port_index": 0}, "ports"'))
+        '"ports"', '"health_check": {"protocol": "MESOS_HTTP", "port_index": 0}, "ports"'
+    ),
+)
 
 
 def _protocols(p: str) -> set[str]:
@@ -76,22 +111,30 @@ def check_ports(ctx: LintContext) -> Iterator[Finding]:
         for p in c.ports:
             cp = p.container_port
             if cp is not None and not 1 <= cp <= 65535:
-                yield Finding("APL221", Loc(p.at("container_port")),
-                              f"container_port {cp} is out of range 1-65535")
+                yield Finding(
+                    "APL221",
+                    Loc(p.at("container_port")),
+                    f"container_port {cp} is out of range 1-65535",
+                )
             if not 0 <= p.host_port <= 65535:
-                yield Finding("APL221", Loc(p.at("host_port")),
-                              f"host_port {p.host_port} is out of range 0-65535",
-                              help="use 0 for a random host port")
+                yield Finding(
+                    "APL221",
+                    Loc(p.at("host_port")),
+                    f"host_port {p.host_port} is out of range 0-65535",
+                    help="use 0 for a random host port",
+                )
             if cp is None:
                 continue
             for proto in sorted(_protocols(p.protocol)):
                 key = (cp, proto)
                 if key in seen:
                     yield Finding(
-                        "APL222", Loc(p.at("container_port")),
+                        "APL222",
+                        Loc(p.at("container_port")),
                         f"container port {cp}/{proto} is listed twice in `{c.id}`",
                         help="remove one of the two entries",
-                        labels=(Label(Loc(seen[key]), "first listed here"),))
+                        labels=(Label(Loc(seen[key]), "first listed here"),),
+                    )
                     break
                 seen[key] = p.at("container_port")
         for port, proto, ptr in fixed_host_ports(c):
@@ -100,33 +143,45 @@ def check_ports(ctx: LintContext) -> Iterator[Finding]:
                 if key in bound and bound[key][0] is not c:
                     other, optr = bound[key]
                     yield Finding(
-                        "APL223", Loc(ptr),
+                        "APL223",
+                        Loc(ptr),
                         f"host port {port}/{pr} is also bound by `{other.id}`",
                         help="use host_port 0 for a random port, or a different port",
                         labels=(Label(Loc(optr), f"`{other.id}` binds it here"),),
-                        notes=("two containers with one fixed host port never share an "
-                               "agent",))
+                        notes=("two containers with one fixed host port never share an agent",),
+                    )
                     break
                 bound.setdefault(key, (c, ptr))
             if c.is_service and c.instances > 1:
                 yield Finding(
-                    "APL223", Loc(ptr),
+                    "APL223",
+                    Loc(ptr),
                     f"{c.instances} instances of `{c.id}` all bind host port {port}",
                     help="use host_port 0 for a random port",
-                    notes=("each instance needs an agent of its own",))
+                    notes=("each instance needs an agent of its own",),
+                )
         hc = c.health_check
-        if hc is not None and hc.protocol != "COMMAND" and "port_index" in c.raw.get(
-            "health_check", {}
-        ) and not 0 <= hc.port_index < len(c.ports):
+        if (
+            hc is not None
+            and hc.protocol != "COMMAND"
+            and "port_index" in c.raw.get("health_check", {})
+            and not 0 <= hc.port_index < len(c.ports)
+        ):
             yield Finding(
-                "APL224", Loc(hc.at("port_index")),
+                "APL224",
+                Loc(hc.at("port_index")),
                 f"health check port_index {hc.port_index} has no port: `{c.id}` has "
                 f"{len(c.ports)} port{'s' if len(c.ports) != 1 else ''}",
-                help="use an index into `ports`, starting at 0")
-        elif hc is not None and hc.protocol in ("HTTP", "HTTPS", "TCP", "MESOS_HTTP",
-                                                  "MESOS_HTTPS", "MESOS_TCP") \
-                and not c.ports:
+                help="use an index into `ports`, starting at 0",
+            )
+        elif (
+            hc is not None
+            and hc.protocol in ("HTTP", "HTTPS", "TCP", "MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP")
+            and not c.ports
+        ):
             yield Finding(
-                "APL224", Loc(hc.pointer, "key"),
+                "APL224",
+                Loc(hc.pointer, "key"),
                 f"`{c.id}` has a {hc.protocol} health check but no ports to probe",
-                help="add the port to `ports`, or use a COMMAND check")
+                help="add the port to `ports`, or use a COMMAND check",
+            )

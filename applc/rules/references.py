@@ -20,65 +20,109 @@ def _app(*containers: str) -> str:
     return '{"id": "mesos", "containers": [\n  ' + ",\n  ".join(containers) + "\n]}"
 
 
-_ZK = ('{"id": "zookeeper", "type": "service", "image": "zookeeper:3.9", '
-       '"resources": {"cpus": 1, "mem": 1024}, "network_mode": "container", '
-       '"ports": [{"container_port": 2181}]}')
+_ZK = (
+    '{"id": "zookeeper", "type": "service", "image": "zookeeper:3.9", '
+    '"resources": {"cpus": 1, "mem": 1024}, "network_mode": "container", '
+    '"ports": [{"container_port": 2181}]}'
+)
 
 
 def _master(arg: str, deps: str = '["zookeeper"]', mode: str = "container") -> str:
-    return ('{"id": "master", "type": "service", "image": "mesos-master:1.9", '
-            f'"resources": {{"cpus": 1, "mem": 1024}}, "network_mode": "{mode}", '
-            f'"args": ["{arg}"], "dependencies": {deps}}}')
+    return (
+        '{"id": "master", "type": "service", "image": "mesos-master:1.9", '
+        f'"resources": {{"cpus": 1, "mem": 1024}}, "network_mode": "{mode}", '
+        f'"args": ["{arg}"], "dependencies": {deps}}}'
+    )
 
 
-rule("APL201", "unknown-reference", E, "an `@id` reference names no container", """
+rule(
+    "APL201",
+    "unknown-reference",
+    E,
+    "an `@id` reference names no container",
+    """
     PIVOT rewrites `@<id>` in `cmd`, `args`, `env` values and COMMAND health checks into
     the DNS name of container `<id>`. A reference to an id that does not exist is a typo
     (PIVOT answers 400, or, for the references it misses, deploys a name that never
     resolves). An e-mail address such as `user@example.com` reads as a reference to
     `example`: write the at sign as `\\\\@` in JSON (`\\@` in the DSL).
-    """, fails=_app(_ZK, _master("--zk=zk://@zookeper:2181/mesos")),
-    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")))
+    """,
+    fails=_app(_ZK, _master("--zk=zk://@zookeper:2181/mesos")),
+    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")),
+)
 
-rule("APL202", "reference-without-dependency", W,
-     "a container refers to another without depending on it", """
+rule(
+    "APL202",
+    "reference-without-dependency",
+    W,
+    "a container refers to another without depending on it",
+    """
     When a container refers to another with `@id` but neither depends on the other
     (directly or transitively), nothing orders their start: the referrer may start
     first and fail to reach a name that does not resolve yet.
-    """, fails=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos", "[]")),
-    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")))
+    """,
+    fails=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos", "[]")),
+    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")),
+)
 
-rule("APL203", "ambiguous-at-sign", W, "an `@` that is probably not a reference", """
+rule(
+    "APL203",
+    "ambiguous-at-sign",
+    W,
+    "an `@` that is probably not a reference",
+    """
     An `@` followed by no id character stays a literal `@`, and an `@` inside what looks
     like an e-mail address is read as a reference when its domain happens to be a
     container id. Write a literal at sign as `\\\\@` in JSON (`\\@` in the DSL) so the
     intent is plain.
-    """, fails=_app(_ZK, _master("--contact=ops @ example")),
-    passes=_app(_ZK, _master("--contact=ops\\\\@example.com")))
+    """,
+    fails=_app(_ZK, _master("--contact=ops @ example")),
+    passes=_app(_ZK, _master("--contact=ops\\\\@example.com")),
+)
 
-rule("APL204", "reference-port-not-exposed", W,
-     "`@id:port` names a port the container does not expose", """
+rule(
+    "APL204",
+    "reference-port-not-exposed",
+    W,
+    "`@id:port` names a port the container does not expose",
+    """
     `@zookeeper:2182` where zookeeper exposes no 2182. Only reported where the port is
     certainly unreachable: the target runs in HOST or BRIDGE mode and does not list the
     port. In CONTAINER mode every container port is reachable.
-    """, fails=_app(_ZK.replace("container\"", "bridge\""),
-                    _master("--zk=zk://@zookeeper:2182/mesos")),
-    passes=_app(_ZK.replace("container\"", "bridge\""),
-                _master("--zk=zk://@zookeeper:2181/mesos")))
+    """,
+    fails=_app(_ZK.replace('container"', 'bridge"'), _master("--zk=zk://@zookeeper:2182/mesos")),
+    passes=_app(_ZK.replace('container"', 'bridge"'), _master("--zk=zk://@zookeeper:2181/mesos")),
+)
 
-rule("APL211", "unknown-dependency", E, "a dependency names no container", """
+rule(
+    "APL211",
+    "unknown-dependency",
+    E,
+    "a dependency names no container",
+    """
     Every entry of `dependencies` must be the id of a container of the same appliance;
     PIVOT answers 422.
-    """, fails=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos", '["zookeper"]')),
-    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")))
+    """,
+    fails=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos", '["zookeper"]')),
+    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")),
+)
 
-rule("APL212", "dependency-cycle", E, "containers depend on each other in a cycle", """
+rule(
+    "APL212",
+    "dependency-cycle",
+    E,
+    "containers depend on each other in a cycle",
+    """
     Containers on a dependency cycle never start: each waits for the next. PIVOT only
     rejects a self-dependency of the last container and deploys every other cycle,
     which then hangs. The message spells the whole cycle.
-    """, fails=_app(_ZK.replace('"ports"', '"dependencies": ["master"], "ports"'),
-                    _master("--zk=zk://@zookeeper:2181/mesos")),
-    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")))
+    """,
+    fails=_app(
+        _ZK.replace('"ports"', '"dependencies": ["master"], "ports"'),
+        _master("--zk=zk://@zookeeper:2181/mesos"),
+    ),
+    passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")),
+)
 
 _PORT_AFTER = re.compile(r":([0-9]{1,5})(?![0-9])")
 
@@ -156,33 +200,44 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
             continue
         if ref.email_like:
             yield Finding(
-                "APL203", loc,
-                f"`@{ref.id}` in what looks like an e-mail address refers to container "
-                f"`{ref.id}`",
-                help=f"if this is an e-mail address, escape the at sign: `{ctx.escape_hint()}`")
-        if (c.id is not None and c.id != ref.id and (c.id, ref.id) not in reported_pairs
-                and not related(c.id, ref.id) and not related(ref.id, c.id)):
+                "APL203",
+                loc,
+                f"`@{ref.id}` in what looks like an e-mail address refers to container `{ref.id}`",
+                help=f"if this is an e-mail address, escape the at sign: `{ctx.escape_hint()}`",
+            )
+        if (
+            c.id is not None
+            and c.id != ref.id
+            and (c.id, ref.id) not in reported_pairs
+            and not related(c.id, ref.id)
+            and not related(ref.id, c.id)
+        ):
             reported_pairs.add((c.id, ref.id))
             deps = c.raw.get("dependencies")
             yield Finding(
-                "APL202", loc,
+                "APL202",
+                loc,
                 f"`{c.id}` refers to `@{ref.id}` but does not depend on it",
                 help=f'add "{ref.id}" to the dependencies of `{c.id}`',
                 notes=("nothing orders their start, so the name may not resolve yet",),
                 labels=(Label(Loc(c.at("dependencies")), "dependencies here"),)
-                if isinstance(deps, list) else (),
+                if isinstance(deps, list)
+                else (),
             )
         m = _PORT_AFTER.match(occ.text, ref.end)
         if m is not None:
-            yield from _check_port(c, target, int(m.group(1)), occ.pointer,
-                                   (ref.start, m.end()), ref.id)
+            yield from _check_port(
+                c, target, int(m.group(1)), occ.pointer, (ref.start, m.end()), ref.id
+            )
     for _, pointer, text in ctx.at_strings:
         for tok in tokenize(text):
             if isinstance(tok, StrayAt):
                 yield Finding(
-                    "APL203", Loc(pointer, "value", (tok.index, tok.index + 1)),
+                    "APL203",
+                    Loc(pointer, "value", (tok.index, tok.index + 1)),
                     "`@` is not followed by a container id",
-                    help=f"write a literal at sign as `{ctx.escape_hint()}`")
+                    help=f"write a literal at sign as `{ctx.escape_hint()}`",
+                )
 
 
 def _check_port(
@@ -197,12 +252,17 @@ def _check_port(
         return
     listed = ", ".join(str(p) for p in sorted(x for x in exposed if x is not None)) or "none"
     yield Finding(
-        "APL204", Loc(pointer, "value", sub),
+        "APL204",
+        Loc(pointer, "value", sub),
         f"`@{ident}:{port}`: `{ident}` runs in {target.network_mode} mode and does not "
         f"expose port {port}",
         help=f"ports of `{ident}`: {listed}",
-        labels=(Label(Loc(target.at("ports") if target.raw.get("ports") is not None
-                          else target.at("id")), "ports declared here"),),
+        labels=(
+            Label(
+                Loc(target.at("ports") if target.raw.get("ports") is not None else target.at("id")),
+                "ports declared here",
+            ),
+        ),
     )
 
 
@@ -219,10 +279,13 @@ def check_dependencies(ctx: LintContext) -> Iterator[Finding]:
                 guess = ctx.closest_id(d)
                 loc = Loc(c.at("dependencies", i))
                 yield Finding(
-                    "APL211", loc, f"unknown dependency `{d}`",
+                    "APL211",
+                    loc,
+                    f"unknown dependency `{d}`",
                     help=f"did you mean `{guess}`?" if guess else None,
                     fix=Fix(f"replace with `{guess}`", (Edit(loc, f'"{guess}"'),))
-                    if guess else None,
+                    if guess
+                    else None,
                 )
     for cycle in ctx.graph.cycles():
         yield _cycle_finding(ctx, cycle)
@@ -243,18 +306,18 @@ def _cycle_finding(ctx: LintContext, cycle: list[str]) -> Finding:
     closing = edges[-1]
     if len(edges) == 1:
         return Finding(
-            "APL212", _dep_entry(ctx, *closing),
+            "APL212",
+            _dep_entry(ctx, *closing),
             f"dependency cycle: `{closing[0]}` depends on itself",
             help=f'remove "{closing[0]}" from its own dependencies',
         )
-    labels = tuple(
-        Label(_dep_entry(ctx, a, b), f"`{a}` depends on `{b}`") for a, b in edges[:-1]
-    )
+    labels = tuple(Label(_dep_entry(ctx, a, b), f"`{a}` depends on `{b}`") for a, b in edges[:-1])
     return Finding(
-        "APL212", _dep_entry(ctx, *closing),
+        "APL212",
+        _dep_entry(ctx, *closing),
         "dependency cycle: " + " -> ".join(cycle),
         help=f"`{closing[0]}` depends on `{closing[1]}`, which closes the cycle; "
-             "remove one of these dependencies",
+        "remove one of these dependencies",
         labels=labels,
         notes=("containers on a cycle never start",),
     )

@@ -80,8 +80,18 @@ def rule(
 ) -> Rule:
     if code in RULES or name in BY_NAME:
         raise ValueError(f"rule {code} {name} registered twice")
-    r = Rule(code, name, severity, summary, _dedent(docs), fails, passes, always_on, example_budget,
-             example_target)
+    r = Rule(
+        code,
+        name,
+        severity,
+        summary,
+        _dedent(docs),
+        fails,
+        passes,
+        always_on,
+        example_budget,
+        example_target,
+    )
     RULES[code] = r
     BY_NAME[name] = r
     return r

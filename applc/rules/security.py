@@ -14,41 +14,84 @@ W = Severity.WARNING
 
 
 def _app(extra: str, image: str = "nginx:1.25") -> str:
-    return ('{"id": "shop", "containers": [{"id": "web", "type": "service", '
-            f'"image": "{image}", "resources": {{"cpus": 1, "mem": 256}}{extra}}}]}}')
+    return (
+        '{"id": "shop", "containers": [{"id": "web", "type": "service", '
+        f'"image": "{image}", "resources": {{"cpus": 1, "mem": 256}}{extra}}}]}}'
+    )
 
 
-rule("APL301", "privileged", W, "a privileged container", """
+rule(
+    "APL301",
+    "privileged",
+    W,
+    "a privileged container",
+    """
     `is_privileged: true` gives the container every capability of the host's root.
     Needed for some system containers (a Mesos agent), otherwise a risk.
-    """, fails=_app(', "is_privileged": true'), passes=_app(', "is_privileged": false'))
+    """,
+    fails=_app(', "is_privileged": true'),
+    passes=_app(', "is_privileged": false'),
+)
 
-rule("APL302", "docker-socket-mount", W, "the Docker socket is mounted", """
+rule(
+    "APL302",
+    "docker-socket-mount",
+    W,
+    "the Docker socket is mounted",
+    """
     Mounting `/var/run/docker.sock` lets the container control the host's Docker, and
     so the host. A containerized Mesos agent needs it; anything else should not.
-    """, fails=_app(', "volumes": [{"src": "/var/run/docker.sock", '
-                    '"dest": "/var/run/docker.sock", "type": "HOST"}]'),
-    passes=_app(', "volumes": [{"src": "/srv/www", "dest": "/usr/share/nginx/html", '
-                '"type": "HOST"}]'))
+    """,
+    fails=_app(
+        ', "volumes": [{"src": "/var/run/docker.sock", '
+        '"dest": "/var/run/docker.sock", "type": "HOST"}]'
+    ),
+    passes=_app(
+        ', "volumes": [{"src": "/srv/www", "dest": "/usr/share/nginx/html", "type": "HOST"}]'
+    ),
+)
 
-rule("APL303", "host-network", W, "an explicit `network_mode: host`", """
+rule(
+    "APL303",
+    "host-network",
+    W,
+    "an explicit `network_mode: host`",
+    """
     HOST networking shares the agent's network stack: ports clash with everything else
     on the agent, and the container can reach every local service. Only an explicit
     `network_mode: host` is reported, not PIVOT's implicit default.
-    """, fails=_app(', "network_mode": "host"'), passes=_app(', "network_mode": "container"'))
+    """,
+    fails=_app(', "network_mode": "host"'),
+    passes=_app(', "network_mode": "container"'),
+)
 
-rule("APL304", "unpinned-image", W, "an image with no tag or the `latest` tag", """
+rule(
+    "APL304",
+    "unpinned-image",
+    W,
+    "an image with no tag or the `latest` tag",
+    """
     An image without a tag, or tagged `latest`, changes under you: two deploys of the
     same appliance run different software. Pin a version tag or a digest.
-    """, fails=_app("", image="nginx"), passes=_app(""))
+    """,
+    fails=_app("", image="nginx"),
+    passes=_app(""),
+)
 
-rule("APL305", "secret-in-env", W, "a literal secret in `env`", """
+rule(
+    "APL305",
+    "secret-in-env",
+    W,
+    "a literal secret in `env`",
+    """
     A literal value under a key that names a password, token, secret or key is stored
     in the appliance, in PIVOT's database and in Marathon. Pass a reference or a
     placeholder (`${DB_PASSWORD}`) instead. Empty values, placeholders such as
     `<redacted>`, `${VAR}` and public keys are not reported.
-    """, fails=_app(', "env": {"DB_PASSWORD": "hunter2"}'),
-    passes=_app(', "env": {"DB_PASSWORD": "${DB_PASSWORD}"}'))
+    """,
+    fails=_app(', "env": {"DB_PASSWORD": "hunter2"}'),
+    passes=_app(', "env": {"DB_PASSWORD": "${DB_PASSWORD}"}'),
+)
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
@@ -57,25 +100,38 @@ DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 def check_container_security(ctx: LintContext) -> Iterator[Finding]:
     for c in ctx.appliance.containers:
         if c.raw.get("is_privileged") is True:
-            yield Finding("APL301", Loc(c.at("is_privileged")),
-                          f"`{c.id}` runs privileged",
-                          help="remove `is_privileged` unless the container needs the host")
+            yield Finding(
+                "APL301",
+                Loc(c.at("is_privileged")),
+                f"`{c.id}` runs privileged",
+                help="remove `is_privileged` unless the container needs the host",
+            )
         for v in c.volumes:
             if v.kind == "HOST" and v.source_path in DOCKER_SOCKETS:
                 ptr = v.at("host_path" if v.legacy else "src")
-                yield Finding("APL302", Loc(ptr),
-                              f"`{c.id}` mounts the Docker socket `{v.source_path}`",
-                              help="only containers that must run containers need this")
+                yield Finding(
+                    "APL302",
+                    Loc(ptr),
+                    f"`{c.id}` mounts the Docker socket `{v.source_path}`",
+                    help="only containers that must run containers need this",
+                )
         nm = c.raw.get("network_mode")
         if isinstance(nm, str) and nm.upper() == "HOST":
-            yield Finding("APL303", Loc(c.at("network_mode")),
-                          f"`{c.id}` uses the host network",
-                          help='use "container" or "bridge" networking')
+            yield Finding(
+                "APL303",
+                Loc(c.at("network_mode")),
+                f"`{c.id}` uses the host network",
+                help='use "container" or "bridge" networking',
+            )
         if c.image is not None:
             problem = image_problem(c.image)
             if problem is not None:
-                yield Finding("APL304", Loc(c.at("image")), f"image `{c.image}` {problem}",
-                              help="pin a version tag such as `name:1.2.3`, or a digest")
+                yield Finding(
+                    "APL304",
+                    Loc(c.at("image")),
+                    f"image `{c.image}` {problem}",
+                    help="pin a version tag such as `name:1.2.3`, or a digest",
+                )
 
 
 def image_problem(image: str) -> str | None:
@@ -90,13 +146,41 @@ def image_problem(image: str) -> str | None:
 
 
 _SECRET_WORDS = {
-    "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "SECRET", "SECRETS", "APIKEY",
-    "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY", "AUTH",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "TOKEN",
+    "SECRET",
+    "SECRETS",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATEKEY",
+    "AUTH",
 }
-_NOT_SECRET_TAIL = {"FILE", "PATH", "DIR", "USER", "USERNAME", "NAME", "HOST", "PORT", "URL",
-                    "ADDR", "ENABLED", "ID", "TYPE", "LENGTH", "POLICY"}
-_PLACEHOLDER = re.compile(r"^(<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\*+|x+|\.\.\.|"
-                          r"changeme-placeholder|none|null|redacted)$", re.IGNORECASE)
+_NOT_SECRET_TAIL = {
+    "FILE",
+    "PATH",
+    "DIR",
+    "USER",
+    "USERNAME",
+    "NAME",
+    "HOST",
+    "PORT",
+    "URL",
+    "ADDR",
+    "ENABLED",
+    "ID",
+    "TYPE",
+    "LENGTH",
+    "POLICY",
+}
+_PLACEHOLDER = re.compile(
+    r"^(<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\*+|x+|\.\.\.|"
+    r"changeme-placeholder|none|null|redacted)$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)  # big appliances repeat the same env keys thousands of times
@@ -125,6 +209,9 @@ def check_env_secrets(ctx: LintContext) -> Iterator[Finding]:
     for c in ctx.appliance.containers:
         for k, v in c.env.items():
             if isinstance(v, str) and is_secret_key(k) and looks_secret(v):
-                yield Finding("APL305", Loc(c.at("env", k)),
-                              f"env `{k}` of `{c.id}` holds a literal secret",
-                              help=f"pass it in at deploy time, e.g. \"${{{k}}}\"")
+                yield Finding(
+                    "APL305",
+                    Loc(c.at("env", k)),
+                    f"env `{k}` of `{c.id}` holds a literal secret",
+                    help=f'pass it in at deploy time, e.g. "${{{k}}}"',
+                )

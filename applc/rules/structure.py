@@ -39,71 +39,142 @@ _OK = """{
   ]
 }"""
 
-rule("APL101", "missing-field", E, "a required field is missing", """
+rule(
+    "APL101",
+    "missing-field",
+    E,
+    "a required field is missing",
+    """
     A field that PIVOT requires is absent. PIVOT answers 400 for a missing `id`, `type`,
     `image` or `resources`, and crashes (HTTP 500) on a missing `cpus`, `mem`,
     `container_port`, `src` or `dest`.
-    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
-     "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+    """,
+    fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "resources": {"cpus": 1, "mem": 256}}]}""",
+    passes=_OK,
+)
 
-rule("APL102", "unknown-field", E, "a key that is not part of the format", """
+rule(
+    "APL102",
+    "unknown-field",
+    E,
+    "a key that is not part of the format",
+    """
     A key PIVOT does not know at all: usually a typo, or a name borrowed from compose,
     Kubernetes or Marathon (`depends_on`, `memory`, `replicas`). PIVOT silently ignores
     it, so the setting you meant never takes effect. The help names the key you meant.
-    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
-     "image": "nginx:1.25", "resources": {"cpus": 1, "memory": 256}}]}""", passes=_OK)
+    """,
+    fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "memory": 256}}]}""",
+    passes=_OK,
+)
 
-rule("APL103", "wrong-type", E, "a value of the wrong JSON type", """
+rule(
+    "APL103",
+    "wrong-type",
+    E,
+    "a value of the wrong JSON type",
+    """
     A value whose JSON type is not the one the field takes, such as `"cpus": "2"` (a
     string where a number belongs). PIVOT does not check types; Marathon then rejects
     the app, or the container misbehaves.
-    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
-     "image": "nginx:1.25", "resources": {"cpus": "1", "mem": 256}}]}""", passes=_OK)
+    """,
+    fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": "1", "mem": 256}}]}""",
+    passes=_OK,
+)
 
-rule("APL104", "invalid-value", E, "a value outside the field's allowed set", """
+rule(
+    "APL104",
+    "invalid-value",
+    E,
+    "a value outside the field's allowed set",
+    """
     An enumerated field with a value it does not take: `type` (`service`, `job`),
     `network_mode` (`HOST`, `BRIDGE`, `CONTAINER`, any case), a port `protocol` (`tcp`,
     `udp`, `udp,tcp`), a volume `mode` (`RW`, `RO`) or `type` (`HOST`, `PERSISTENT`), a
     health-check `protocol`, a negative `instances`.
-    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+    """,
+    fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
      "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256},
-     "network_mode": "overlay"}]}""", passes=_OK)
+     "network_mode": "overlay"}]}""",
+    passes=_OK,
+)
 
-rule("APL105", "invalid-id", E, "an id that is not a lower-case DNS label", """
+rule(
+    "APL105",
+    "invalid-id",
+    E,
+    "an id that is not a lower-case DNS label",
+    """
     Appliance and container ids become the Marathon app id `/<appliance>/<container>`
     and DNS names, so each must be a DNS label: lower-case letters, digits and `-`, not
     starting or ending with `-`, at most 63 characters. PIVOT does not check; Marathon
     refuses the app, and a `_` or `.` cuts an `@` reference short.
-    """, fails="""{"id": "shop", "containers": [{"id": "Web_Server", "type": "service",
-     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+    """,
+    fails="""{"id": "shop", "containers": [{"id": "Web_Server", "type": "service",
+     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""",
+    passes=_OK,
+)
 
-rule("APL106", "duplicate-container-id", E, "two containers share an id", """
+rule(
+    "APL106",
+    "duplicate-container-id",
+    E,
+    "two containers share an id",
+    """
     Container ids must be unique in the appliance; PIVOT answers 400.
-    """, fails="""{"id": "shop", "containers": [
+    """,
+    fails="""{"id": "shop", "containers": [
      {"id": "web", "type": "service", "image": "nginx:1.25",
       "resources": {"cpus": 1, "mem": 256}},
      {"id": "web", "type": "service", "image": "nginx:1.25",
-      "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+      "resources": {"cpus": 1, "mem": 256}}]}""",
+    passes=_OK,
+)
 
-rule("APL107", "no-containers", E, "the appliance has no containers", """
+rule(
+    "APL107",
+    "no-containers",
+    E,
+    "the appliance has no containers",
+    """
     An appliance with an empty `containers` array crashes PIVOT (HTTP 500).
-    """, fails="""{"id": "shop", "containers": []}""", passes=_OK)
+    """,
+    fails="""{"id": "shop", "containers": []}""",
+    passes=_OK,
+)
 
-rule("APL108", "dns-name-too-long", E, "`<container>-<appliance>` is over 63 characters", """
+rule(
+    "APL108",
+    "dns-name-too-long",
+    E,
+    "`<container>-<appliance>` is over 63 characters",
+    """
     DC/OS names a container `<container>-<appliance>.marathon.containerip...`; that first
     label must fit in 63 characters, or the name does not resolve.
-    """, fails="""{"id": "a-very-long-appliance-name-for-the-data-team",
+    """,
+    fails="""{"id": "a-very-long-appliance-name-for-the-data-team",
      "containers": [{"id": "a-rather-long-container-name", "type": "service",
-     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""", passes=_OK)
+     "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""",
+    passes=_OK,
+)
 
-rule("APL246", "ignored-field", W, "a key PIVOT accepts but ignores", """
+rule(
+    "APL246",
+    "ignored-field",
+    W,
+    "a key PIVOT accepts but ignores",
+    """
     A key PIVOT knows and silently ignores: legacy placement fields (`cloud`, `host`,
     `rack`, `constraints`, `data`), the legacy service `labels`, server-side fields
     (`state`, `endpoints`, ...), and fields of the other container type (`interval` on a
     service, `instances` on a job).
-    """, fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
+    """,
+    fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
      "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}, "cloud": "aws"}]}""",
-     passes=_OK)
+    passes=_OK,
+)
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -119,8 +190,15 @@ _TYPE_NAMES = {
 
 
 # JSON values are exactly these types, so one lookup usually settles it.
-_TYPES: dict[type, str] = {str: STRING, int: INTEGER, float: NUMBER, bool: BOOLEAN,
-                           list: ARRAY, dict: OBJECT, type(None): NULL}
+_TYPES: dict[type, str] = {
+    str: STRING,
+    int: INTEGER,
+    float: NUMBER,
+    bool: BOOLEAN,
+    list: ARRAY,
+    dict: OBJECT,
+    type(None): NULL,
+}
 
 
 def json_type(v: Any) -> str:
@@ -237,9 +315,12 @@ class _Walker:
             why = next((i.why for i in ignored if i.name == key), None)
             if why is not None:
                 self.out.append(
-                    Finding("APL246", Loc(ptr, "key"),
-                            f"`{key}` is ignored by PIVOT: {why}",
-                            help=f"remove `{key}`")
+                    Finding(
+                        "APL246",
+                        Loc(ptr, "key"),
+                        f"`{key}` is ignored by PIVOT: {why}",
+                        help=f"remove `{key}`",
+                    )
                 )
                 continue
             if kind is CONTAINER and key in CONTAINER.names:
@@ -247,18 +328,24 @@ class _Walker:
                 assert other is not None and other.only is not None
                 ctype = obj.get("type")
                 self.out.append(
-                    Finding("APL246", Loc(ptr, "key"),
-                            f"`{key}` applies to {other.only}s; PIVOT ignores it on a {ctype}",
-                            help=f"remove `{key}`")
+                    Finding(
+                        "APL246",
+                        Loc(ptr, "key"),
+                        f"`{key}` applies to {other.only}s; PIVOT ignores it on a {ctype}",
+                        help=f"remove `{key}`",
+                    )
                 )
                 continue
             self.unknown(key, ptr, kind, fields, what)
         for f in fields:
             if f.required and f.name not in obj:
                 self.out.append(
-                    Finding("APL101", _missing_loc(obj, pointer, in_object),
-                            f"{what} is missing the required field `{f.name}`",
-                            help=f"add `\"{f.name}\"`: {_first_sentence(f.description)}")
+                    Finding(
+                        "APL101",
+                        _missing_loc(obj, pointer, in_object),
+                        f"{what} is missing the required field `{f.name}`",
+                        help=f'add `"{f.name}"`: {_first_sentence(f.description)}',
+                    )
                 )
 
     def unknown(
@@ -273,19 +360,27 @@ class _Walker:
             help_ = f"did you mean `{guess}`?"
             if alias is not None:
                 help_ = f"PIVOT calls this `{guess}`"
-            fix = Fix(f"rename to `{guess}`", (Edit(Loc(ptr, "key"), f'"{guess}"'),),
-                      safe=False)
+            fix = Fix(f"rename to `{guess}`", (Edit(Loc(ptr, "key"), f'"{guess}"'),), safe=False)
         notes = (f"{what} fields: {', '.join(names)}",)
         self.out.append(
-            Finding("APL102", Loc(ptr, "key"), f"unknown field `{key}` in {what}",
-                    help=help_, notes=notes, fix=fix)
+            Finding(
+                "APL102",
+                Loc(ptr, "key"),
+                f"unknown field `{key}` in {what}",
+                help=help_,
+                notes=notes,
+                fix=fix,
+            )
         )
 
     def wrong_type(self, value: Any, types: tuple[str, ...], ptr: str, name: str) -> None:
         self.out.append(
-            Finding("APL103", Loc(ptr), f"`{name}` must be {expected(types)}, found "
-                    f"{describe(value)}",
-                    help=_type_help(value, types))
+            Finding(
+                "APL103",
+                Loc(ptr),
+                f"`{name}` must be {expected(types)}, found {describe(value)}",
+                help=_type_help(value, types),
+            )
         )
 
     def value(self, value: Any, f: Field, ptr: str, parent: ObjectKind) -> None:
@@ -293,8 +388,7 @@ class _Walker:
             self.wrong_type(value, f.types, ptr, f.name)
             return
         if f.enum is not None and isinstance(value, str):
-            ok = (value.lower() in _lower_enum(f.enum)) if f.case_insensitive \
-                else value in f.enum
+            ok = (value.lower() in _lower_enum(f.enum)) if f.case_insensitive else value in f.enum
             if not ok:
                 options = list(f.enum)
                 guess = did_you_mean(value.lower(), [o.lower() for o in options], 0.5)
@@ -307,10 +401,14 @@ class _Walker:
                 if guess is not None:
                     fix = Fix(f"replace with `{guess}`", (Edit(Loc(ptr), f'"{guess}"'),))
                 self.out.append(
-                    Finding("APL104", Loc(ptr),
-                            f"invalid {f.name} `{value}`: expected one of "
-                            + ", ".join(f"`{o}`" for o in options),
-                            help=help_, fix=fix)
+                    Finding(
+                        "APL104",
+                        Loc(ptr),
+                        f"invalid {f.name} `{value}`: expected one of "
+                        + ", ".join(f"`{o}`" for o in options),
+                        help=help_,
+                        fix=fix,
+                    )
                 )
             return
         if f.name == "instances" and isinstance(value, int) and value < 0:
@@ -340,10 +438,16 @@ class _Walker:
                 if item == "container":
                     ctype = v.get("type")
                     ctype = ctype if isinstance(ctype, str) else None
-                    self.object(v, CONTAINER, iptr, False,
-                                _FIELDS_BY_TYPE.get(ctype, CONTAINER.fields),  # type: ignore[arg-type]
-                                what=f"container `{v['id']}`"
-                                if isinstance(v.get("id"), str) else "container")
+                    self.object(
+                        v,
+                        CONTAINER,
+                        iptr,
+                        False,
+                        _FIELDS_BY_TYPE.get(ctype, CONTAINER.fields),  # type: ignore[arg-type]
+                        what=f"container `{v['id']}`"
+                        if isinstance(v.get("id"), str)
+                        else "container",
+                    )
                 elif item == "volume":
                     self.volume(v, iptr)
                 else:
@@ -362,12 +466,15 @@ class _Walker:
         for key in v:
             if key in other.names and key not in kind.names:
                 self.out.append(
-                    Finding("APL102", Loc(join_pointer(ptr, key), "key"),
-                            f"`{key}` belongs to the "
-                            f"{'current' if is_legacy else 'legacy'} volume form, but this "
-                            f"volume uses the {'legacy' if is_legacy else 'current'} form",
-                            help="write the volume in one form: `{src, dest, type}` or "
-                                 "`{container_path, host_path, mode}`")
+                    Finding(
+                        "APL102",
+                        Loc(join_pointer(ptr, key), "key"),
+                        f"`{key}` belongs to the "
+                        f"{'current' if is_legacy else 'legacy'} volume form, but this "
+                        f"volume uses the {'legacy' if is_legacy else 'current'} form",
+                        help="write the volume in one form: `{src, dest, type}` or "
+                        "`{container_path, host_path, mode}`",
+                    )
                 )
         rest = {k: x for k, x in v.items() if not (k in other.names and k not in kind.names)}
         self.object(rest, kind, ptr, in_object=False, what="volume")
@@ -396,8 +503,11 @@ def _type_help(value: Any, types: tuple[str, ...]) -> str | None:
 def check_structure(ctx: LintContext) -> Iterator[Finding]:
     value = ctx.value
     if not isinstance(value, dict):
-        yield Finding("APL103", Loc(""),
-                      f"the top level must be an object (the appliance), found {describe(value)}")
+        yield Finding(
+            "APL103",
+            Loc(""),
+            f"the top level must be an object (the appliance), found {describe(value)}",
+        )
         return
     walker = _Walker(ctx)
     walker.object(value, KINDS["appliance"], "", in_object=False, what="appliance")
@@ -414,17 +524,25 @@ def check_ids(ctx: LintContext) -> Iterator[Finding]:
         yield from _check_label(app.id, "/id", "appliance id")
     containers = value.get("containers")
     if isinstance(containers, list) and not containers:
-        yield Finding("APL107", Loc("/containers"), "the appliance has no containers",
-                      help="add at least one service or job")
+        yield Finding(
+            "APL107",
+            Loc("/containers"),
+            "the appliance has no containers",
+            help="add at least one service or job",
+        )
     first: dict[str, str] = {}
     for c in app.containers:
         if not isinstance(c.id, str):
             continue
         ptr = c.at("id")
         if c.id in first:
-            yield Finding("APL106", Loc(ptr), f"duplicate container id `{c.id}`",
-                          help="give each container its own id",
-                          labels=(Label(Loc(first[c.id]), "first used here"),))
+            yield Finding(
+                "APL106",
+                Loc(ptr),
+                f"duplicate container id `{c.id}`",
+                help="give each container its own id",
+                labels=(Label(Loc(first[c.id]), "first used here"),),
+            )
             continue
         first[c.id] = ptr
         yield from _check_label(c.id, ptr, "container id")
@@ -432,11 +550,15 @@ def check_ids(ctx: LintContext) -> Iterator[Finding]:
             name = f"{c.id}-{app.id}"
             if len(name) > 63:
                 yield Finding(
-                    "APL108", Loc(ptr),
+                    "APL108",
+                    Loc(ptr),
                     f"the DNS label `{name}` is {len(name)} characters, over 63",
                     help="shorten the container or the appliance id",
-                    notes=("DC/OS names this container "
-                           f"{name}.marathon.containerip.dcos.thisdcos.directory",))
+                    notes=(
+                        "DC/OS names this container "
+                        f"{name}.marathon.containerip.dcos.thisdcos.directory",
+                    ),
+                )
 
 
 def _check_label(ident: str, ptr: str, what: str) -> Iterator[Finding]:
@@ -445,12 +567,20 @@ def _check_label(ident: str, ptr: str, what: str) -> Iterator[Finding]:
     fixed = re.sub(r"[^a-z0-9-]+", "-", ident.lower()).strip("-")[:63].strip("-")
     why = _label_problem(ident)
     help_ = f"use `{fixed}`" if fixed and DNS_LABEL.match(fixed) else None
-    fix = Fix(f"rename to `{fixed}`", (Edit(Loc(ptr), f'"{fixed}"'),), safe=False) \
-        if help_ else None
-    yield Finding("APL105", Loc(ptr), f"invalid {what} `{ident}`: {why}", help=help_,
-                  notes=("ids must be lower-case DNS labels: a-z, 0-9 and `-`, not starting "
-                         "or ending with `-`, at most 63 characters",),
-                  fix=fix)
+    fix = (
+        Fix(f"rename to `{fixed}`", (Edit(Loc(ptr), f'"{fixed}"'),), safe=False) if help_ else None
+    )
+    yield Finding(
+        "APL105",
+        Loc(ptr),
+        f"invalid {what} `{ident}`: {why}",
+        help=help_,
+        notes=(
+            "ids must be lower-case DNS labels: a-z, 0-9 and `-`, not starting "
+            "or ending with `-`, at most 63 characters",
+        ),
+        fix=fix,
+    )
 
 
 def _label_problem(ident: str) -> str:
