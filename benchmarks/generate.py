@@ -94,8 +94,10 @@ def shared_stack() -> list[Container]:
             "resources": _res(1, 2048, 20480),
             "network_mode": "CONTAINER",
             "ports": [_port(9090, "web")],
-            "args": ["--config.file=/etc/prometheus/prometheus.yml",
-                     "--storage.tsdb.retention.time=15d"],
+            "args": [
+                "--config.file=/etc/prometheus/prometheus.yml",
+                "--storage.tsdb.retention.time=15d",
+            ],
             "volumes": [{"src": "/srv/prometheus", "dest": "/prometheus", "type": "HOST"}],
             "schedule_hints": {"preemptible": False, "placement": {"zone": "zone-a"}},
         },
@@ -124,8 +126,7 @@ def web_stack(p: str, prev_chain: str | None) -> tuple[list[Container], list[dic
                 {"src": volume, "dest": "/var/lib/postgresql/data"},
                 {"src": f"/srv/{p}/backups", "dest": "/backups", "type": "HOST"},
             ],
-            "health_check": {"protocol": "MESOS_TCP", "port_index": 0,
-                             "grace_period_seconds": 60},
+            "health_check": {"protocol": "MESOS_TCP", "port_index": 0, "grace_period_seconds": 60},
             "force_pull_image": False,
         },
         {
@@ -145,8 +146,12 @@ def web_stack(p: str, prev_chain: str | None) -> tuple[list[Container], list[dic
             "resources": _res(1, 1024),
             "network_mode": "CONTAINER",
             "ports": [_port(8000, "http")],
-            "args": ["serve", "--port=8000", "--db=postgresql://@" + db + ":5432/app",
-                     "--cache=redis://@" + cache + ":6379/0"],
+            "args": [
+                "serve",
+                "--port=8000",
+                "--db=postgresql://@" + db + ":5432/app",
+                "--cache=redis://@" + cache + ":6379/0",
+            ],
             "env": {
                 "AUTH_URL": "https://@auth:8443/realms/shop",
                 "DB_PASSWORD": "${DB_PASSWORD}",
@@ -154,9 +159,14 @@ def web_stack(p: str, prev_chain: str | None) -> tuple[list[Container], list[dic
                 "WORKERS": 4,
                 "SUPPORT_EMAIL": "support\\@example.com",
             },
-            "health_check": {"protocol": "MESOS_HTTP", "path": "/healthz", "port_index": 0,
-                             "grace_period_seconds": 60, "interval_seconds": 15,
-                             "timeout_seconds": 5},
+            "health_check": {
+                "protocol": "MESOS_HTTP",
+                "path": "/healthz",
+                "port_index": 0,
+                "grace_period_seconds": 60,
+                "interval_seconds": 15,
+                "timeout_seconds": 5,
+            },
             "minimum_capacity": 0.67,
             "dependencies": [db, cache, "auth"],
         },
@@ -190,7 +200,7 @@ def web_stack(p: str, prev_chain: str | None) -> tuple[list[Container], list[dic
             "resources": _res(1, 256),
             "network_mode": "BRIDGE",
             "cmd": f"pg_dump --host=@{db} --port=5432 --username=app app "
-                   f"| gzip > /backups/app-$(date +%F).sql.gz",
+            f"| gzip > /backups/app-$(date +%F).sql.gz",
             "env": {"PGPASSWORD": "${DB_PASSWORD}"},
             "repeats": 0,
             "interval": "T24H",
@@ -215,22 +225,24 @@ def kafka_stack(p: str) -> list[Container]:
         }
     ]
     for b in range(3):
-        out.append({
-            "id": f"{p}-broker-{b}",
-            "type": "service",
-            "image": "confluentinc/cp-kafka:7.5.1",
-            "resources": _res(2, 4096, 51200),
-            "network_mode": "CONTAINER",
-            "ports": [_port(9092, "kafka")],
-            "env": {
-                "KAFKA_BROKER_ID": str(b),
-                "KAFKA_ZOOKEEPER_CONNECT": f"@{zk}:2181",
-                "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://@{p}-broker-{b}:9092",
-                "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": 3,
-            },
-            "dependencies": [zk],
-            "schedule_hints": {"preemptible": False, "placement": {"region": "region-1"}},
-        })
+        out.append(
+            {
+                "id": f"{p}-broker-{b}",
+                "type": "service",
+                "image": "confluentinc/cp-kafka:7.5.1",
+                "resources": _res(2, 4096, 51200),
+                "network_mode": "CONTAINER",
+                "ports": [_port(9092, "kafka")],
+                "env": {
+                    "KAFKA_BROKER_ID": str(b),
+                    "KAFKA_ZOOKEEPER_CONNECT": f"@{zk}:2181",
+                    "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://@{p}-broker-{b}:9092",
+                    "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": 3,
+                },
+                "dependencies": [zk],
+                "schedule_hints": {"preemptible": False, "placement": {"region": "region-1"}},
+            }
+        )
     return out
 
 
@@ -245,55 +257,70 @@ def spark_stack(p: str, prev_chain: str | None) -> list[Container]:
             "network_mode": "CONTAINER",
             "ports": [_port(7077, "cluster"), _port(8080, "web-ui")],
             "env": {"SPARK_MODE": "master", "SPARK_MASTER_PORT": "7077"},
-            "health_check": {"protocol": "MESOS_HTTP", "path": "/", "port_index": 1,
-                             "grace_period_seconds": 120},
+            "health_check": {
+                "protocol": "MESOS_HTTP",
+                "path": "/",
+                "port_index": 1,
+                "grace_period_seconds": 120,
+            },
         }
     ]
     for w in range(2):
-        out.append({
-            "id": f"{p}-worker-{w}",
+        out.append(
+            {
+                "id": f"{p}-worker-{w}",
+                "type": "service",
+                "image": "bitnami/spark:3.4.1",
+                "instances": 2,
+                "resources": _res(2, 4096),
+                "network_mode": "CONTAINER",
+                "ports": [_port(8081, "web-ui")],
+                "env": {
+                    "SPARK_MODE": "worker",
+                    "SPARK_MASTER_URL": f"spark://@{master}:7077",
+                    "SPARK_WORKER_CORES": "2",
+                    "SPARK_WORKER_MEMORY": "3g",
+                },
+                "volumes": [
+                    {"container_path": "/tmp/spark", "host_path": f"/scratch/{p}", "mode": "RW"}
+                ],
+                "dependencies": [master],
+            }
+        )
+    out.append(
+        {
+            "id": f"{p}-history",
             "type": "service",
             "image": "bitnami/spark:3.4.1",
-            "instances": 2,
-            "resources": _res(2, 4096),
+            "resources": _res(1, 1024),
             "network_mode": "CONTAINER",
-            "ports": [_port(8081, "web-ui")],
-            "env": {
-                "SPARK_MODE": "worker",
-                "SPARK_MASTER_URL": f"spark://@{master}:7077",
-                "SPARK_WORKER_CORES": "2",
-                "SPARK_WORKER_MEMORY": "3g",
-            },
-            "volumes": [{"container_path": "/tmp/spark", "host_path": f"/scratch/{p}",
-                         "mode": "RW"}],
-            "dependencies": [master],
-        })
-    out.append({
-        "id": f"{p}-history",
-        "type": "service",
-        "image": "bitnami/spark:3.4.1",
-        "resources": _res(1, 1024),
-        "network_mode": "CONTAINER",
-        "ports": [_port(18080, "history")],
-        "cmd": "/opt/bitnami/spark/sbin/start-history-server.sh",
-        "env": {"SPARK_HISTORY_OPTS": "-Dspark.history.fs.logDirectory=/events"},
-    })
+            "ports": [_port(18080, "history")],
+            "cmd": "/opt/bitnami/spark/sbin/start-history-server.sh",
+            "env": {"SPARK_HISTORY_OPTS": "-Dspark.history.fs.logDirectory=/events"},
+        }
+    )
     previous = prev_chain
     for step in ("extract", "transform", "load"):
         job = f"{p}-{step}"
         deps = [master] + ([previous] if previous else [])
-        out.append({
-            "id": job,
-            "type": "job",
-            "image": "bitnami/spark:3.4.1",
-            "resources": _res(1, 2048),
-            "network_mode": "BRIDGE",
-            "args": ["spark-submit", f"--master=spark://@{master}:7077",
-                     f"/jobs/{step}.py", "--date=${RUN_DATE}"],
-            "retries": 2,
-            "interval": "T6H",
-            "dependencies": deps,
-        })
+        out.append(
+            {
+                "id": job,
+                "type": "job",
+                "image": "bitnami/spark:3.4.1",
+                "resources": _res(1, 2048),
+                "network_mode": "BRIDGE",
+                "args": [
+                    "spark-submit",
+                    f"--master=spark://@{master}:7077",
+                    f"/jobs/{step}.py",
+                    "--date=${RUN_DATE}",
+                ],
+                "retries": 2,
+                "interval": "T6H",
+                "dependencies": deps,
+            }
+        )
         previous = job
     return out
 
@@ -377,8 +404,18 @@ def _mistakes() -> list[Callable[[Container, list[Container]], None]]:
     def duplicate_key(c: Container, _: list[Container]) -> None:
         c["resources"]["__DUPLICATE_MEM__"] = True  # APL002, written by _dump
 
-    return [misspelt_key, wrong_type, unknown_reference, undeclared_reference, unpinned,
-            duplicate_port, bad_network, secret, legacy_field, duplicate_key]
+    return [
+        misspelt_key,
+        wrong_type,
+        unknown_reference,
+        undeclared_reference,
+        unpinned,
+        duplicate_port,
+        bad_network,
+        secret,
+        legacy_field,
+        duplicate_key,
+    ]
 
 
 def add_findings(app: dict[str, Any], every: int = FINDING_EVERY) -> int:
@@ -405,11 +442,14 @@ def to_dsl(json_text: str) -> str:
         src.write_text(json_text, encoding="utf-8")
         proc = subprocess.run(
             [sys.executable, "-m", "applc", "convert", str(src), "--to", "dsl"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     if proc.returncode != 0 or not proc.stdout.strip():
-        raise RuntimeError(f"applc convert --to dsl failed (exit {proc.returncode}): "
-                           f"{proc.stderr.strip()[:500]}")
+        raise RuntimeError(
+            f"applc convert --to dsl failed (exit {proc.returncode}): {proc.stderr.strip()[:500]}"
+        )
     return proc.stdout
 
 
@@ -428,8 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("containers", type=int, help="how many containers")
     ap.add_argument("-o", "--output", help="output file (default: standard output)")
-    ap.add_argument("--findings", action="store_true",
-                    help=f"put a mistake in one container in {FINDING_EVERY}")
+    ap.add_argument(
+        "--findings", action="store_true", help=f"put a mistake in one container in {FINDING_EVERY}"
+    )
     ap.add_argument("--dsl", action="store_true", help="write the DSL form")
     args = ap.parse_args(argv)
     app = generate(args.containers)

@@ -47,8 +47,10 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 TIMEOUT = 900.0  # seconds for any one command
 
 FLOOR = "import json,sys; json.load(open(sys.argv[1]))"
-FRONT_END = ("import sys; from applc.inputs import parse_document; p = sys.argv[1]; "
-             "d = parse_document(p, open(p, 'rb').read()); sys.exit(d.value is None)")
+FRONT_END = (
+    "import sys; from applc.inputs import parse_document; p = sys.argv[1]; "
+    "d = parse_document(p, open(p, 'rb').read()); sys.exit(d.value is None)"
+)
 
 
 # --- running one command ------------------------------------------------------------
@@ -65,8 +67,9 @@ def gnu_time() -> str | None:
     """GNU time, to read a child's peak memory from a process much smaller than ours."""
     for path in ("/usr/bin/time", shutil.which("gtime")):
         if path and Path(path).is_file():
-            proc = subprocess.run([path, "-f", "%M", "true"], capture_output=True,
-                                  text=True, check=False)
+            proc = subprocess.run(
+                [path, "-f", "%M", "true"], capture_output=True, text=True, check=False
+            )
             if proc.returncode == 0 and proc.stderr.strip().isdigit():
                 return path
     return None
@@ -121,8 +124,13 @@ class Command:
         return int(statistics.median(s.peak_kib for s in self.samples))
 
 
-def run_rounds(commands: list[Command], rounds: int, scratch: Path, say: Callable[[str], None],
-               warm: bool = True) -> None:
+def run_rounds(
+    commands: list[Command],
+    rounds: int,
+    scratch: Path,
+    say: Callable[[str], None],
+    warm: bool = True,
+) -> None:
     """Every command once per round, rotating the order from round to round."""
     if warm:  # byte-compile and fill the page cache before anything counts
         for c in commands:
@@ -130,24 +138,29 @@ def run_rounds(commands: list[Command], rounds: int, scratch: Path, say: Callabl
     for r in range(rounds):
         k = r % len(commands)
         for c in commands[k:] + commands[:k]:
-            c.samples.append(_checked(c, run_once(c.argv, scratch / "out", scratch / "err"),
-                                      scratch))
-        say(f"    round {r + 1}/{rounds}: "
-            + ", ".join(f"{c.key} {c.samples[-1].seconds:.2f}s" for c in commands))
+            c.samples.append(
+                _checked(c, run_once(c.argv, scratch / "out", scratch / "err"), scratch)
+            )
+        say(
+            f"    round {r + 1}/{rounds}: "
+            + ", ".join(f"{c.key} {c.samples[-1].seconds:.2f}s" for c in commands)
+        )
 
 
 def _checked(c: Command, s: Sample, scratch: Path) -> Sample:
     err = (scratch / "err").read_text("utf-8", "replace")
     if s.code not in c.ok_codes or "Traceback" in err:
-        raise SystemExit(f"benchmark command failed (exit {s.code}): {' '.join(c.argv)}\n"
-                         f"{err[-2000:]}")
+        raise SystemExit(
+            f"benchmark command failed (exit {s.code}): {' '.join(c.argv)}\n{err[-2000:]}"
+        )
     return s
 
 
 def ratio(a: Command, b: Command) -> float:
     """Median over rounds of a's time over b's time in the same round."""
-    return statistics.median(x.seconds / y.seconds for x, y in zip(a.samples, b.samples,
-                                                                      strict=True))
+    return statistics.median(
+        x.seconds / y.seconds for x, y in zip(a.samples, b.samples, strict=True)
+    )
 
 
 # --- the tools ------------------------------------------------------------------------
@@ -167,8 +180,11 @@ def applc_script() -> Path:
 
 def interpreter_of(script: Path) -> str:
     first = script.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
-    return first[2:].strip() if first.startswith("#!") and " " not in first[2:].strip() \
+    return (
+        first[2:].strip()
+        if first.startswith("#!") and " " not in first[2:].strip()
         else sys.executable
+    )
 
 
 def tool(name: str, interpreter: str) -> Path | None:
@@ -199,8 +215,7 @@ def generator_hash() -> str:
     return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:10]
 
 
-def inputs_for(n: int, interpreter: str, dsl: bool, say: Callable[[str], None]
-               ) -> dict[str, Path]:
+def inputs_for(n: int, interpreter: str, dsl: bool, say: Callable[[str], None]) -> dict[str, Path]:
     """JSON, JSON with findings, and DSL files of `n` containers (cached)."""
     h = generator_hash()
     DATA.mkdir(parents=True, exist_ok=True)
@@ -215,8 +230,9 @@ def inputs_for(n: int, interpreter: str, dsl: bool, say: Callable[[str], None]
             continue
         say(f"  generating {path.relative_to(ROOT)}")
         flags = {"json": [], "findings": ["--findings"], "dsl": ["--dsl"]}[kind]
-        subprocess.run([interpreter, str(GENERATOR), str(n), "-o", str(path), *flags],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [interpreter, str(GENERATOR), str(n), "-o", str(path), *flags], check=True, cwd=ROOT
+        )
     for stale in DATA.glob("bench-*"):
         if f"-{h}" not in stale.name:
             stale.unlink()
@@ -239,32 +255,65 @@ def bench_size(n: int, rounds: int, env: Env, say: Callable[[str], None]) -> Siz
     j, f = str(files["json"]), str(files["findings"])
     cmds = [
         Command("pass", "`python -c pass`", [env.python, "-c", "pass"]),
-        Command("floor", "JSON load floor", [env.python, "-c", FLOOR, j],
-                input_bytes=sizes["json"]),
+        Command(
+            "floor", "JSON load floor", [env.python, "-c", FLOOR, j], input_bytes=sizes["json"]
+        ),
         Command("lint", "`applc lint`", env.applc + ["lint", j], input_bytes=sizes["json"]),
-        Command("lint_findings", "`applc lint`, with findings", env.applc + ["lint", f],
-                ok_codes=(1,), input_bytes=sizes["findings"]),
+        Command(
+            "lint_findings",
+            "`applc lint`, with findings",
+            env.applc + ["lint", f],
+            ok_codes=(1,),
+            input_bytes=sizes["findings"],
+        ),
     ]
     if env.check_jsonschema:
-        cmds.append(Command("cjs", "`check-jsonschema`",
-                            [env.check_jsonschema, "--schemafile", str(SCHEMA), j],
-                            input_bytes=sizes["json"]))
+        cmds.append(
+            Command(
+                "cjs",
+                "`check-jsonschema`",
+                [env.check_jsonschema, "--schemafile", str(SCHEMA), j],
+                input_bytes=sizes["json"],
+            )
+        )
     scratch = Path(tempfile.mkdtemp(prefix="applc-bench-"))
     try:
         if env.build:
             for t in TARGETS:
-                cmds.append(Command(f"build_{t}", f"`applc build --target {t}`",
-                                    env.applc + ["build", "--target", t, j, "-o",
-                                                 str(scratch / f"build-{t}")],
-                                    input_bytes=sizes["json"]))
-        cmds.append(Command("parse_json", "applc JSON front end",
-                            [env.python, "-c", FRONT_END, j], input_bytes=sizes["json"]))
+                cmds.append(
+                    Command(
+                        f"build_{t}",
+                        f"`applc build --target {t}`",
+                        env.applc + ["build", "--target", t, j, "-o", str(scratch / f"build-{t}")],
+                        input_bytes=sizes["json"],
+                    )
+                )
+        cmds.append(
+            Command(
+                "parse_json",
+                "applc JSON front end",
+                [env.python, "-c", FRONT_END, j],
+                input_bytes=sizes["json"],
+            )
+        )
         if env.dsl:
             d = str(files["dsl"])
-            cmds.append(Command("parse_dsl", "applc DSL front end",
-                                [env.python, "-c", FRONT_END, d], input_bytes=sizes["dsl"]))
-            cmds.append(Command("lint_dsl", "`applc lint` of the DSL form",
-                                env.applc + ["lint", d], input_bytes=sizes["dsl"]))
+            cmds.append(
+                Command(
+                    "parse_dsl",
+                    "applc DSL front end",
+                    [env.python, "-c", FRONT_END, d],
+                    input_bytes=sizes["dsl"],
+                )
+            )
+            cmds.append(
+                Command(
+                    "lint_dsl",
+                    "`applc lint` of the DSL form",
+                    env.applc + ["lint", d],
+                    input_bytes=sizes["dsl"],
+                )
+            )
         say(f"  {n:,} containers: {sizes['json'] / 1e6:.1f} MB of JSON, {rounds} round(s)")
         run_rounds(cmds, rounds, scratch, say)
     finally:
@@ -285,8 +334,11 @@ def cold_start(env: Env, rounds: int, say: Callable[[str], None]) -> dict[str, C
     cmds = [
         Command("pass", "`python -c pass`", [env.python, "-c", "pass"]),
         Command("version", "`applc --version`", env.applc + ["--version"]),
-        Command("lint_seed", "`applc lint examples/mesos.appliance.json`",
-                env.applc + ["lint", str(SEED_EXAMPLE)]),
+        Command(
+            "lint_seed",
+            "`applc lint examples/mesos.appliance.json`",
+            env.applc + ["lint", str(SEED_EXAMPLE)],
+        ),
     ]
     say(f"  cold start, {rounds} rounds")
     scratch = Path(tempfile.mkdtemp(prefix="applc-bench-"))
@@ -319,15 +371,27 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, TypeError):
         pass
-    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
 
 
 def commit() -> str:
-    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True, check=False, cwd=ROOT)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True, check=False, cwd=ROOT).stdout
+    proc = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    ).stdout
     return proc.stdout.strip() + (" with uncommitted changes" if dirty.strip() else "")
 
 
@@ -348,13 +412,25 @@ def goals(results: list[SizeResult], cold: dict[str, Command]) -> list[Goal]:
         cjs = r10.commands.get("cjs")
         if cjs is not None:
             q = ratio(lint, cjs)
-            out.append(Goal("lint of 10,000 containers against check-jsonschema's "
-                            "schema-only check", f"{q:.2f}x", "< 1x", q < 1))
+            out.append(
+                Goal(
+                    "lint of 10,000 containers against check-jsonschema's schema-only check",
+                    f"{q:.2f}x",
+                    "< 1x",
+                    q < 1,
+                )
+            )
         else:
             out.append(Goal("lint against check-jsonschema", "not installed", "< 1x", None))
         q = ratio(lint, r10.commands["floor"])
-        out.append(Goal("lint of 10,000 containers against the JSON load floor",
-                        f"{q:.1f}x", "<= 10x", q <= 10))
+        out.append(
+            Goal(
+                "lint of 10,000 containers against the JSON load floor",
+                f"{q:.1f}x",
+                "<= 10x",
+                q <= 10,
+            )
+        )
     for small, big in ((1_000, 10_000), (10_000, 50_000)):
         if small in by_n and big in by_n:
             t_small = by_n[small].commands["lint"].median()
@@ -362,12 +438,24 @@ def goals(results: list[SizeResult], cold: dict[str, Command]) -> list[Goal]:
             scale = big / small
             limit = 12 * scale / 10
             q = t_big / t_small
-            out.append(Goal(f"lint time growth from {small:,} to {big:,} containers "
-                            f"({scale:.0f}x the containers)", f"{q:.1f}x",
-                            f"<= {limit:g}x", q <= limit))
+            out.append(
+                Goal(
+                    f"lint time growth from {small:,} to {big:,} containers "
+                    f"({scale:.0f}x the containers)",
+                    f"{q:.1f}x",
+                    f"<= {limit:g}x",
+                    q <= limit,
+                )
+            )
     q = ratio(cold["lint_seed"], cold["pass"])
-    out.append(Goal("cold `applc lint` of the seed example against `python -c pass`",
-                    f"{q:.1f}x", "<= 6x", q <= 6))
+    out.append(
+        Goal(
+            "cold `applc lint` of the seed example against `python -c pass`",
+            f"{q:.1f}x",
+            "<= 6x",
+            q <= 6,
+        )
+    )
     base = None
     for n in (10_000, 50_000):
         r = by_n.get(n)
@@ -376,19 +464,40 @@ def goals(results: list[SizeResult], cold: dict[str, Command]) -> list[Goal]:
         base = r.commands["pass"].peak()
         above = (r.commands["lint"].peak() - base) * 1024
         q = above / r.sizes["json"]
-        out.append(Goal(f"peak memory of lint above the baseline at {n:,} containers, "
-                        "against the file size", f"{q:.1f}x", "< 8x", q < 8))
+        out.append(
+            Goal(
+                f"peak memory of lint above the baseline at {n:,} containers, "
+                "against the file size",
+                f"{q:.1f}x",
+                "< 8x",
+                q < 8,
+            )
+        )
     return out
 
 
-def report(results: list[SizeResult], cold: dict[str, Command], env: Env,
-           started: dt.datetime, elapsed: float, quick: bool) -> str:
+def peer_version(env: Env) -> str:
+    if env.check_jsonschema is None:
+        return "check-jsonschema not installed"
+    return version_of([env.check_jsonschema, "--version"])
+
+
+def report(
+    results: list[SizeResult],
+    cold: dict[str, Command],
+    env: Env,
+    started: dt.datetime,
+    elapsed: float,
+    quick: bool,
+) -> str:
     lines: list[str] = []
     w = lines.append
-    w(f"Measured {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} minutes by "
-      f"`python benchmarks/run.py{' --quick' if quick else ''}`, on {machine()}; "
-      f"applc {version_of(env.applc + ['--version']).split()[-1]} at {commit()}; "
-      f"{version_of([env.check_jsonschema, '--version']) if env.check_jsonschema else 'check-jsonschema not installed'}.")
+    w(
+        f"Measured {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} minutes by "
+        f"`python benchmarks/run.py{' --quick' if quick else ''}`, on {machine()}; "
+        f"applc {version_of(env.applc + ['--version']).split()[-1]} at {commit()}; "
+        f"{peer_version(env)}."
+    )
     w("")
     w("### Goals")
     w("")
@@ -401,20 +510,26 @@ def report(results: list[SizeResult], cold: dict[str, Command], env: Env,
     w("### Cold start")
     w("")
     base = cold["pass"]
-    w(f"Medians of {len(base.samples)} rounds. Peak memory is the process's maximum "
-      "resident set; \"above baseline\" subtracts `python -c pass`'s.")
+    w(
+        f"Medians of {len(base.samples)} rounds. Peak memory is the process's maximum "
+        'resident set; "above baseline" subtracts `python -c pass`\'s.'
+    )
     w("")
     w("| command | median | against `python -c pass` | peak memory MiB | above baseline MiB |")
     w("| --- | --- | --- | --- | --- |")
     for c in cold.values():
-        w(f"| {c.label} | {c.median() * 1000:.0f} ms | {ratio(c, base):.2f}x | "
-          f"{mib(c.peak())} | {mib(c.peak() - base.peak())} |")
+        w(
+            f"| {c.label} | {c.median() * 1000:.0f} ms | {ratio(c, base):.2f}x | "
+            f"{mib(c.peak())} | {mib(c.peak() - base.peak())} |"
+        )
     w("")
     w("### By size")
     w("")
-    w("Each size: medians over the rounds; ratios are medians of per-round ratios. The "
-      "files are pretty-printed JSON as people write them (`indent=2`); the "
-      "findings variant has a mistake in one container in 50.")
+    w(
+        "Each size: medians over the rounds; ratios are medians of per-round ratios. The "
+        "files are pretty-printed JSON as people write them (`indent=2`); the "
+        "findings variant has a mistake in one container in 50."
+    )
     for r in results:
         cmds = r.commands
         base = cmds["pass"]
@@ -422,12 +537,16 @@ def report(results: list[SizeResult], cold: dict[str, Command], env: Env,
         cjs = cmds.get("cjs")
         rounds = len(base.samples)
         w("")
-        w(f"#### {r.n:,} containers ({r.sizes['json'] / 1e6:.2f} MB of JSON"
-          + (f", {r.sizes['dsl'] / 1e6:.2f} MB of DSL" if "dsl" in r.sizes else "")
-          + f"; {rounds} round{'s' if rounds != 1 else ''})")
+        w(
+            f"#### {r.n:,} containers ({r.sizes['json'] / 1e6:.2f} MB of JSON"
+            + (f", {r.sizes['dsl'] / 1e6:.2f} MB of DSL" if "dsl" in r.sizes else "")
+            + f"; {rounds} round{'s' if rounds != 1 else ''})"
+        )
         w("")
-        w("| command | median s | vs JSON load floor | vs check-jsonschema | "
-          "peak above baseline MiB | peak / file size |")
+        w(
+            "| command | median s | vs JSON load floor | vs check-jsonschema | "
+            "peak above baseline MiB | peak / file size |"
+        )
         w("| --- | --- | --- | --- | --- | --- |")
         for c in cmds.values():
             if c.key == "pass":
@@ -435,17 +554,23 @@ def report(results: list[SizeResult], cold: dict[str, Command], env: Env,
             above = c.peak() - base.peak()
             per_file = f"{above * 1024 / c.input_bytes:.1f}x" if c.input_bytes else ""
             vs_cjs = f"{ratio(c, cjs):.2f}x" if cjs is not None else "n/a"
-            w(f"| {c.label} | {c.median():.3f} | {ratio(c, floor):.1f}x | {vs_cjs} | "
-              f"{mib(above)} | {per_file} |")
+            w(
+                f"| {c.label} | {c.median():.3f} | {ratio(c, floor):.1f}x | {vs_cjs} | "
+                f"{mib(above)} | {per_file} |"
+            )
         if "parse_dsl" in cmds:
             w("")
-            w(f"DSL front end against JSON load: {ratio(cmds['parse_dsl'], floor):.1f}x; "
-              f"against applc's JSON front end: "
-              f"{ratio(cmds['parse_dsl'], cmds['parse_json']):.1f}x.")
+            w(
+                f"DSL front end against JSON load: {ratio(cmds['parse_dsl'], floor):.1f}x; "
+                f"against applc's JSON front end: "
+                f"{ratio(cmds['parse_dsl'], cmds['parse_json']):.1f}x."
+            )
     if not GNU_TIME:
         w("")
-        w("GNU time was not found: peak memory figures are upper bounds that include the "
-          "benchmark's own memory.")
+        w(
+            "GNU time was not found: peak memory figures are upper bounds that include the "
+            "benchmark's own memory."
+        )
     missing = []
     if not env.build:
         missing.append("`applc build` (not available in this checkout)")
@@ -468,15 +593,25 @@ def write_doc(block: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="100, 1,000 and 10,000 containers, 3 rounds; print, do not record")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="100, 1,000 and 10,000 containers, 3 rounds; print, do not record",
+    )
     ap.add_argument("--sizes", help="comma-separated container counts")
     ap.add_argument("--rounds", type=int, help="rounds per size below 50,000 containers")
-    ap.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
-                    help="record the results in docs/performance.md (default: unless --quick)")
+    ap.add_argument(
+        "--write",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="record the results in docs/performance.md (default: unless --quick)",
+    )
     args = ap.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
-        [100, 1_000, 10_000] if args.quick else [100, 1_000, 10_000, 50_000])
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else ([100, 1_000, 10_000] if args.quick else [100, 1_000, 10_000, 50_000])
+    )
     rounds = args.rounds or (3 if args.quick else 5)
     write = args.write if args.write is not None else not args.quick
 
@@ -490,9 +625,14 @@ def main(argv: list[str] | None = None) -> int:
     if not SCHEMA.is_file():
         say(f"note: {SCHEMA.relative_to(ROOT)} is missing; skipping check-jsonschema")
         cjs = None
-    env = Env(python, applc, str(cjs) if cjs else None, has_command(applc, "build"),
-              has_command(applc, "convert"))
-    started = dt.datetime.now(dt.timezone.utc)
+    env = Env(
+        python,
+        applc,
+        str(cjs) if cjs else None,
+        has_command(applc, "build"),
+        has_command(applc, "convert"),
+    )
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     say(f"applc: {script}; interpreter: {python}")
     cold = cold_start(env, 11 if args.quick else 31, say)
@@ -501,15 +641,26 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench_size(n, 1 if n >= 50_000 else rounds, env, say))
     text = report(results, cold, env, started, time.perf_counter() - t0, args.quick)
     print(text)
-    (DATA / "last-results.json").write_text(json.dumps({
-        "started": started.isoformat(),
-        "cold": {k: [vars(s) for s in c.samples] for k, c in cold.items()},
-        "sizes": {str(r.n): {"bytes": r.sizes,
-                             "commands": {k: {"argv": c.argv,
-                                              "samples": [vars(s) for s in c.samples]}
-                                          for k, c in r.commands.items()}}
-                  for r in results},
-    }, indent=1), encoding="utf-8")
+    (DATA / "last-results.json").write_text(
+        json.dumps(
+            {
+                "started": started.isoformat(),
+                "cold": {k: [vars(s) for s in c.samples] for k, c in cold.items()},
+                "sizes": {
+                    str(r.n): {
+                        "bytes": r.sizes,
+                        "commands": {
+                            k: {"argv": c.argv, "samples": [vars(s) for s in c.samples]}
+                            for k, c in r.commands.items()
+                        },
+                    }
+                    for r in results
+                },
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     if write:
         write_doc(text)
         say(f"recorded in {DOC.relative_to(ROOT)}")

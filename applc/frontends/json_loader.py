@@ -139,8 +139,10 @@ def decode_bytes(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
 def load_json_text(path: str, text: str, findings: list[Finding] | None = None) -> Document:
     findings = list(findings or [])
     # Objects with a duplicate key, by id, with the keys that repeat (kept alive here so
-    # the ids stay theirs).
+    # the ids stay theirs), and the ids of the objects and arrays that hold one, so the
+    # walk that names them goes straight down to them.
     duplicated: dict[int, tuple[dict[str, Any], list[str]]] = {}
+    holding: set[int] = set()
 
     # One copy of each string value: a big appliance repeats its images, types, modes
     # and env values thousands of times (a third less memory for the document).
@@ -152,9 +154,12 @@ def load_json_text(path: str, text: str, findings: list[Finding] | None = None) 
             seen: set[str] = set()
             keys = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
             duplicated[id(d)] = (d, list(dict.fromkeys(keys)))
+            holding.add(id(d))
         for k, v in d.items():
             if v.__class__ is str:
                 d[k] = share(v, v)
+            elif holding and _holds(v, holding):
+                holding.add(id(d))
         return d
 
     value: Any = None
@@ -178,7 +183,7 @@ def load_json_text(path: str, text: str, findings: list[Finding] | None = None) 
         findings.append(_syntax_finding(source, locator, RecursionError()))
         return Document(source, None, findings)
     if duplicated:
-        for pointer in _duplicate_pointers(value, duplicated, locator):
+        for pointer in _duplicate_pointers(value, duplicated, holding, locator):
             key = text[slice(*locator.key_range(pointer) or (0, 0))] or pointer
             findings.append(
                 Finding(
@@ -192,29 +197,46 @@ def load_json_text(path: str, text: str, findings: list[Finding] | None = None) 
     return Document(source, value, findings)
 
 
+def _holds(v: Any, holding: set[int]) -> bool:
+    """Whether `v` is, or is an array that holds, an object marked in `holding`."""
+    if v.__class__ is dict:
+        return id(v) in holding
+    if v.__class__ is not list:
+        return False
+    if id(v) in holding:
+        return True
+    stack = [v]
+    while stack:
+        for x in stack.pop():
+            if x.__class__ is dict:
+                if id(x) in holding:
+                    holding.add(id(v))
+                    return True
+            elif x.__class__ is list:
+                stack.append(x)
+    return False
+
+
 def _duplicate_pointers(
     value: Any,
     duplicated: dict[int, tuple[dict[str, Any], list[str]]],
+    holding: set[int],
     locator: LazyJsonLocator,
 ) -> list[str]:
-    """The pointer of every duplicated key, in document order of the objects."""
+    """The pointer of every duplicated key, going down only where duplicates are."""
     found: list[str] = []
     remaining = len(duplicated)
     stack: list[tuple[Any, str]] = [(value, "")]
     while stack and remaining:
         v, ptr = stack.pop()
-        if isinstance(v, dict):
+        if v.__class__ is dict:
             entry = duplicated.get(id(v))
             if entry is not None and entry[0] is v:
                 found.extend(join_pointer(ptr, k) for k in entry[1])
                 remaining -= 1
-            for k, child in reversed(v.items()):
-                if isinstance(child, dict | list):
-                    stack.append((child, join_pointer(ptr, k)))
-        elif isinstance(v, list):
-            for i in range(len(v) - 1, -1, -1):
-                if isinstance(v[i], dict | list):
-                    stack.append((v[i], join_pointer(ptr, i)))
+            stack.extend((c, join_pointer(ptr, k)) for k, c in v.items() if _holds(c, holding))
+        elif v.__class__ is list:
+            stack.extend((c, f"{ptr}/{i}") for i, c in enumerate(v) if _holds(c, holding))
     if remaining:
         # A duplicate inside a value that a later duplicate replaced: only the full scan
         # still sees it, so it answers every position in this document.

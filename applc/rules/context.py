@@ -101,8 +101,17 @@ class LintContext:
 
 
 def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
-    found = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    options = list(options)
+    if not options or _too_long(word, options, cutoff):
+        return None
+    found = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
     return found[0] if found else None
+
+
+def _too_long(word: str, options: list[str], cutoff: float) -> bool:
+    """Whether `word` is too long for any option to reach `cutoff` (difflib's ratio is at
+    most 2 * shorter / (both lengths)), so a 50 MB value costs nothing to compare."""
+    return len(word) * cutoff > (2 - cutoff) * max(map(len, options))
 
 
 class Suggester:
@@ -111,23 +120,27 @@ class Suggester:
     Up to `EXACT` options it is `did_you_mean` itself. Above, comparing every misspelt id
     with every container id would make lint quadratic (a 50,000-container appliance with
     a hundred unknown references spent most of its time in difflib), so an index of
-    character pairs picks the `SHORTLIST` options that share the most pairs with the
-    word, and difflib chooses among them. Answers are remembered per word.
+    character pairs picks the `SHORTLIST` options that share the most telling pairs
+    with the word (counting in C, not comparing in Python), and difflib chooses among
+    them. Answers are remembered per word.
     """
 
     EXACT = 1000
-    SHORTLIST = 50
+    SHORTLIST = 100
 
     def __init__(self, options: list[str], cutoff: float = 0.6) -> None:
         self.options = options
         self.cutoff = cutoff
         self._memo: dict[str, str | None] = {}
         self._index: dict[str, list[int]] | None = None
+        self._longest = max(map(len, options), default=0)
 
     def closest(self, word: str) -> str | None:
         if word in self._memo:
             return self._memo[word]
-        if len(self.options) <= self.EXACT:
+        if len(word) * self.cutoff > (2 - self.cutoff) * self._longest:
+            guess = None  # longer than any option can match (see `_too_long`)
+        elif len(self.options) <= self.EXACT:
             guess = did_you_mean(word, self.options, self.cutoff)
         else:
             guess = did_you_mean(word, self._shortlist(word), self.cutoff)
@@ -142,14 +155,11 @@ class Suggester:
                 for pair in _pairs(option):
                     index.setdefault(pair, []).append(i)
             self._index = index
-        postings = sorted((index[p] for p in _pairs(word) if p in index), key=len)
-        if not postings:
-            return []
-        # Pairs that nearly every option has say little and cost the most to count.
-        cap = max(64, len(self.options) // 20)
-        useful = [p for p in postings if len(p) <= cap] or postings[:1]
+        postings = [index[p] for p in _pairs(word) if p in index]
+        # A pair that most options have says nothing about which one is meant.
+        informative = [p for p in postings if 2 * len(p) <= len(self.options)] or postings
         counts: Counter[int] = Counter()
-        for p in useful:
+        for p in informative:
             counts.update(p)
         return [self.options[i] for i, _ in counts.most_common(self.SHORTLIST)]
 

@@ -1,0 +1,217 @@
+"""What the fuzzer (tests/fuzz/fuzz.py) and the benchmark (benchmarks/run.py) found.
+
+Each test pins one finding. The time limits are loose (tens of times what the fixed code
+needs) and tight only against the old behaviour, which was quadratic or worse. Tests
+marked `xfail(strict=True)` are problems in code this work does not own, with the fix
+named in docs/performance.md: once the fix lands they pass, and strict mode turns that
+into a failure that says to remove the marker.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+
+import pytest
+
+from applc.api import lint_text
+from applc.config import Settings
+from applc.frontends.json_scanner import JsonIndex, JsonSyntaxError, scan
+from applc.rules.context import Suggester, did_you_mean
+from tests.conftest import EXAMPLES
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _timed(fn, *args, limit: float | None = None):
+    """`fn(*args)` and the seconds it took; with `limit`, give up after that long (so a
+    regression to quadratic time fails in seconds instead of hanging the suite)."""
+    armed = limit is not None and hasattr(signal, "setitimer")
+    if armed:
+
+        def stop(signum, frame):
+            raise _TooSlow
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    start = time.perf_counter()
+    try:
+        result = fn(*args)
+    except _TooSlow:
+        pytest.fail(f"gave up after {limit} s")
+    finally:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return result, time.perf_counter() - start
+
+
+def _app(containers: list[dict], **top) -> str:
+    return json.dumps({"id": "app", **top, "containers": containers}, indent=1)
+
+
+def _svc(cid: str, **extra) -> dict:
+    return {
+        "id": cid,
+        "type": "service",
+        "image": "nginx:1.25",
+        "resources": {"cpus": 1, "mem": 256},
+        "network_mode": "CONTAINER",
+        **extra,
+    }
+
+
+# --- found by the fuzzer ----------------------------------------------------------------
+
+
+def test_string_offsets_in_a_huge_string_are_found_without_rescanning_it():
+    """A 50 MB string with 50,000 stray `@` never finished: each finding's column was
+    found by walking the string from its start in Python."""
+    body = ("x" * 999 + "@") * 5_000  # 5 MB, 5,000 findings
+    text = '{"cmd": "' + body + '"}'
+    index = JsonIndex(text)
+    full = scan(text)
+    indexes = range(999, len(body), 1000)
+    offsets, _ = _timed(lambda: [index.string_offset("/cmd", i) for i in indexes], limit=1)
+    assert offsets == [9 + i for i in indexes]
+    offsets, _ = _timed(lambda: [full.string_offset("/cmd", i) for i in indexes], limit=1)
+    assert offsets == [9 + i for i in indexes]
+
+
+def test_string_offsets_count_escapes_and_surrogate_pairs():
+    value = 'a\\"b\\u00e9\\ud83d\\ude00c\\\\@d'
+    text = '{"k": "' + value + '"}'
+    decoded = json.loads('"' + value + '"')
+    assert decoded == 'a"bé\U0001f600c\\@d'
+    index = JsonIndex(text)
+    expected = [7, 8, 10, 11, 17, 29, 30, 32, 33, 34]  # each decoded character, then past
+    assert [index.string_offset("/k", i) for i in range(len(decoded) + 1)] == expected
+    assert [scan(text).string_offset("/k", i) for i in range(len(decoded) + 1)] == expected
+
+
+def test_scanning_a_huge_string_keeps_no_backtracking_state():
+    """The scanner (which explains syntax errors) matched strings with a regex that kept
+    a frame per character: a 50 MB string took 6 GB and 15 s."""
+    text = '{"a": "' + "x" * 20_000_000 + '", }'
+
+    def explain() -> str:
+        with pytest.raises(JsonSyntaxError) as err:
+            scan(text)
+        return err.value.message
+
+    message, _ = _timed(explain, limit=1.5)
+    assert "trailing comma" in message
+
+
+def test_a_huge_invalid_value_is_not_compared_with_every_option():
+    """difflib on a 50 MB `network_mode` (or key, or reference) took seconds per call;
+    no option can be that close to something that long."""
+    value = "x" * 20_000_000
+    text = _app([_svc("web", network_mode=value, env={"U": "@" + value})])
+    (_, diags), _ = _timed(lint_text, "huge.json", text, limit=3)
+    assert {d.code for d in diags} >= {"APL104", "APL201"}
+    assert did_you_mean("x" * 1000, ["HOST", "BRIDGE"]) is None
+    assert did_you_mean("BRIGDE", ["HOST", "BRIDGE"]) == "BRIDGE"
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        # A duplicate inside a value that a later duplicate of its parent key replaced: only
+        # the full scan still sees it, and the finding points at it, not at its parent.
+        ('{"id": "a", "containers": [], "x": {"k": 1, "k": 2}, "x": 3}', {(1, 45), (1, 54)}),
+        ('[{"": {"": null, "": null}, "": null}]', {(1, 18), (1, 29)}),
+    ],
+)
+def test_duplicate_keys_inside_a_replaced_value_point_at_the_key(text, spans):
+    diags = lint_text("dup.json", text)[1]
+    assert {(d.span.line, d.span.column) for d in diags if d.code == "APL002"} == spans
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="applc/resolve/references.py: `tokenize` searches "
+    "the whole text before each `@` for an e-mail local part (quadratic); "
+    "fix in docs/performance.md",
+)
+def test_reference_scanning_is_linear_in_the_string():
+    body = ("x" * 95 + " @db ") * 2_000  # 200 kB, 2,000 references
+    text = _app([_svc("db"), _svc("api", env={"DB": body}, dependencies=["db"])])
+    _timed(lint_text, "refs.json", text, limit=0.75)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="applc/formatters/full.py measures the display "
+    "width of the whole span, not just of the part shown; fix in "
+    "docs/performance.md",
+)
+def test_full_output_of_a_finding_on_a_huge_value_is_quick():
+    from applc.formatters import Report
+    from applc.formatters.full import render
+
+    text = _app([_svc("web", resources={"cpus": "1" * 10_000_000, "mem": 256})])
+    doc, diags = lint_text("big.json", text)
+    report = Report(diags, {doc.source.path: doc.source}, 1)
+    out, _ = _timed(render, report, False, limit=0.75)
+    assert "APL103" in out
+
+
+# --- found by the benchmark ------------------------------------------------------------
+
+
+def test_references_along_a_long_dependency_chain_stay_linear():
+    """Each job of a 20,000-long chain refers to its database two hops away; a
+    depth-first search walked the whole chain behind it first (quadratic)."""
+    containers = []
+    previous = None
+    for i in range(6_000):
+        containers.append(_svc(f"db{i}"))
+        deps = [f"db{i}"] + ([previous] if previous else [])
+        containers.append(_svc(f"migrate{i}", dependencies=deps))
+        containers.append(
+            _svc(f"backup{i}", cmd=f"pg_dump -h @db{i}", dependencies=[f"migrate{i}"])
+        )
+        previous = f"migrate{i}"
+    (_, diags), _ = _timed(lint_text, "chain.json", _app(containers), limit=10)
+    assert not [d for d in diags if d.code == "APL202"]
+
+
+def test_suggestions_for_misspelt_ids_stay_linear_in_the_containers():
+    ids = [f"svc-{i}-api" for i in range(30_000)]
+    suggest = Suggester(ids)
+    words = [f"svc-{i}-apj" for i in range(0, 30_000, 150)]  # 200 distinct typos
+    guesses, _ = _timed(lambda: [suggest.closest(w) for w in words], limit=5)
+    assert guesses == [w[:-1] + "i" for w in words]
+    small = Suggester(["zookeeper", "kafka"])
+    assert small.closest("zookeper") == did_you_mean("zookeper", ["zookeeper", "kafka"])
+
+
+def test_many_suppressions_stay_linear():
+    """Every container with its own `x-applc-ignore` and a finding it suppresses: each
+    finding was checked against every directive in the file."""
+    containers = [
+        _svc(
+            f"agent{i}",
+            is_privileged=True,
+            **{"x-applc-ignore": {"APL301": "a Mesos agent needs the host"}},
+        )
+        for i in range(8_000)
+    ]
+    settings = Settings(select=("APL301", "APL090"))
+    (_, diags), _ = _timed(lint_text, "ignored.json", _app(containers), settings, limit=10)
+    assert diags == []
+
+
+def test_the_examples_lint_the_same_through_the_position_index(monkeypatch):
+    """Positions come from the on-demand index now; the full scan gives the same."""
+    import applc.frontends.json_loader as loader
+
+    texts = {p: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.json"))}
+    indexed = {p: lint_text(str(p), t)[1] for p, t in texts.items()}
+    monkeypatch.setattr(loader, "JsonIndex", lambda text, duplicates=False: scan(text))
+    for p, t in texts.items():
+        assert lint_text(str(p), t)[1] == indexed[p], p.name
