@@ -1,10 +1,7 @@
 """What the fuzzer (tests/fuzz/fuzz.py) and the benchmark (benchmarks/run.py) found.
 
 Each test pins one finding. The time limits are loose (tens of times what the fixed code
-needs) and tight only against the old behaviour, which was quadratic or worse. Tests
-marked `xfail(strict=True)` are problems in code this work does not own, with the fix
-named in docs/performance.md: once the fix lands they pass, and strict mode turns that
-into a failure that says to remove the marker.
+needs) and tight only against the old behaviour, which was quadratic or worse.
 """
 
 from __future__ import annotations
@@ -131,24 +128,12 @@ def test_duplicate_keys_inside_a_replaced_value_point_at_the_key(text, spans):
     assert {(d.span.line, d.span.column) for d in diags if d.code == "APL002"} == spans
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="applc/resolve/references.py: `tokenize` searches "
-    "the whole text before each `@` for an e-mail local part (quadratic); "
-    "fix in docs/performance.md",
-)
 def test_reference_scanning_is_linear_in_the_string():
     body = ("x" * 95 + " @db ") * 2_000  # 200 kB, 2,000 references
     text = _app([_svc("db"), _svc("api", env={"DB": body}, dependencies=["db"])])
     _timed(lint_text, "refs.json", text, limit=0.75)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="applc/formatters/full.py measures the display "
-    "width of the whole span, not just of the part shown; fix in "
-    "docs/performance.md",
-)
 def test_full_output_of_a_finding_on_a_huge_value_is_quick():
     from applc.formatters import Report
     from applc.formatters.full import render

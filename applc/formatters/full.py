@@ -48,6 +48,8 @@ def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
                     continue
                 col0 = span.column - 1 - start
                 end0 = (span.end_column - 1 - start) if span.end_line == n else len(text) - start
+                # Underline only what is shown: a span over a huge value stays cheap.
+                end0 = min(end0, len(shown_text))
                 lead = width(display(text[start : start + col0]))
                 length = max(1, width(display(text[start + col0 : start + end0])))
                 style = SEVERITY_COLOR[d.severity] if ch == "^" else "blue"

@@ -146,7 +146,8 @@ def load_json_text(path: str, text: str, findings: list[Finding] | None = None) 
 
     # One copy of each string value: a big appliance repeats its images, types, modes
     # and env values thousands of times (a third less memory for the document).
-    share = {}.setdefault
+    strings: dict[str, str] = {}
+    share = strings.setdefault
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         d = dict(pairs)

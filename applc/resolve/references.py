@@ -17,7 +17,7 @@ ID_CHARS = re.compile(r"[A-Za-z0-9-]+")
 _AT = re.compile(r"\\@|@")
 # What an e-mail address looks like around its `@`: a local part right before it and a
 # dotted domain after it.
-_LOCAL_PART = re.compile(r"[A-Za-z0-9._%+-]$")
+_LOCAL_PART_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
 
 
@@ -60,7 +60,11 @@ def tokenize(text: str) -> Iterator[Token]:
         if idm is None:
             yield StrayAt(i)
             continue
-        email = bool(_LOCAL_PART.search(text, 0, i)) and bool(_EMAIL_DOMAIN.match(text, i + 1))
+        # Only the character before the `@` matters: looking further back would make
+        # a long string with many references quadratic.
+        email = (
+            i > 0 and text[i - 1] in _LOCAL_PART_CHARS and bool(_EMAIL_DOMAIN.match(text, i + 1))
+        )
         yield Reference(idm.group(), i, idm.end(), email)
 
 
