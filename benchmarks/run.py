@@ -44,7 +44,7 @@ SEED_EXAMPLE = ROOT / "examples" / "mesos.appliance.json"
 GENERATOR = ROOT / "benchmarks" / "generate.py"
 TARGETS = ("marathon", "compose", "kubernetes")
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-TIMEOUT = 900.0  # seconds for any one command
+TIMEOUT = 600.0  # seconds for any one command (--timeout); longer runs are stopped
 
 FLOOR = "import json,sys; json.load(open(sys.argv[1]))"
 FRONT_END = (
@@ -61,6 +61,7 @@ class Sample:
     seconds: float
     peak_kib: int
     code: int
+    timed_out: bool = False
 
 
 def gnu_time() -> str | None:
@@ -87,11 +88,20 @@ def run_once(argv: list[str], out: Path, err: Path) -> Sample:
     peak. Without GNU time, `os.wait4` gives an upper bound.
     """
     rss_file = out.with_suffix(".rss")
+    rss_file.unlink(missing_ok=True)
     full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *argv] if GNU_TIME else argv
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        os.killpg(proc.pid, signal.SIGKILL)  # GNU time and the command under it
+
     with out.open("wb") as o, err.open("wb") as e:
         start = time.perf_counter()
-        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=o, stderr=e, cwd=ROOT)
-        timer = threading.Timer(TIMEOUT, lambda: os.kill(proc.pid, signal.SIGKILL))
+        proc = subprocess.Popen(
+            full, stdin=subprocess.DEVNULL, stdout=o, stderr=e, cwd=ROOT, start_new_session=True
+        )
+        timer = threading.Timer(TIMEOUT, kill)
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -99,6 +109,8 @@ def run_once(argv: list[str], out: Path, err: Path) -> Sample:
             timer.cancel()
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    if killed.is_set():
+        return Sample(TIMEOUT, 0, proc.returncode, timed_out=True)
     peak = usage.ru_maxrss
     if sys.platform == "darwin":  # bytes there, KiB on Linux
         peak //= 1024
@@ -122,6 +134,10 @@ class Command:
 
     def peak(self) -> int:
         return int(statistics.median(s.peak_kib for s in self.samples))
+
+    @property
+    def timed_out(self) -> bool:
+        return any(s.timed_out for s in self.samples)
 
 
 def run_rounds(
@@ -148,6 +164,8 @@ def run_rounds(
 
 
 def _checked(c: Command, s: Sample, scratch: Path) -> Sample:
+    if s.timed_out:
+        return s  # reported as "over the time limit"
     err = (scratch / "err").read_text("utf-8", "replace")
     if s.code not in c.ok_codes or "Traceback" in err:
         raise SystemExit(
@@ -249,7 +267,11 @@ class SizeResult:
     commands: dict[str, Command]
 
 
-def bench_size(n: int, rounds: int, env: Env, say: Callable[[str], None]) -> SizeResult:
+def bench_size(
+    n: int, rounds: int, env: Env, say: Callable[[str], None], warm: bool = True
+) -> SizeResult:
+    """Every command on `n` containers, `rounds` times; `warm` runs each once first (to
+    compile bytecode), which the first size does for all the others."""
     files = inputs_for(n, env.python, env.dsl, say)
     sizes = {k: p.stat().st_size for k, p in files.items()}
     j, f = str(files["json"]), str(files["findings"])
@@ -315,7 +337,7 @@ def bench_size(n: int, rounds: int, env: Env, say: Callable[[str], None]) -> Siz
                 )
             )
         say(f"  {n:,} containers: {sizes['json'] / 1e6:.1f} MB of JSON, {rounds} round(s)")
-        run_rounds(cmds, rounds, scratch, say)
+        run_rounds(cmds, rounds, scratch, say, warm=warm)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return SizeResult(n, sizes, {c.key: c for c in cmds})
@@ -551,6 +573,13 @@ def report(
         for c in cmds.values():
             if c.key == "pass":
                 continue
+            if c.timed_out:
+                vs_cjs = f"> {ratio(c, cjs):.0f}x" if cjs is not None else "n/a"
+                w(
+                    f"| {c.label} | over {TIMEOUT:.0f} (stopped) | > {ratio(c, floor):.0f}x | "
+                    f"{vs_cjs} | n/a | n/a |"
+                )
+                continue
             above = c.peak() - base.peak()
             per_file = f"{above * 1024 / c.input_bytes:.1f}x" if c.input_bytes else ""
             vs_cjs = f"{ratio(c, cjs):.2f}x" if cjs is not None else "n/a"
@@ -606,7 +635,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="record the results in docs/performance.md (default: unless --quick)",
     )
+    ap.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help="stop any one command after this long"
+    )
     args = ap.parse_args(argv)
+    globals()["TIMEOUT"] = args.timeout
     sizes = (
         [int(s) for s in args.sizes.split(",")]
         if args.sizes
@@ -638,7 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     cold = cold_start(env, 11 if args.quick else 31, say)
     results = []
     for n in sizes:
-        results.append(bench_size(n, 1 if n >= 50_000 else rounds, env, say))
+        results.append(bench_size(n, 1 if n >= 50_000 else rounds, env, say, warm=not results))
     text = report(results, cold, env, started, time.perf_counter() - t0, args.quick)
     print(text)
     (DATA / "last-results.json").write_text(
