@@ -170,10 +170,8 @@ def scan(text: str) -> JsonMap:
                         f"invalid number starting with {_show(text, pos)}", pos, pos + 1
                     )
                 end = mt.end()
-                if end < n and text[end].isdigit() and text[pos : end] in ("0", "-0"):
-                    raise JsonSyntaxError(
-                        "numbers in JSON cannot have leading zeros", pos, end + 1
-                    )
+                if end < n and text[end].isdigit() and text[pos:end] in ("0", "-0"):
+                    raise JsonSyntaxError("numbers in JSON cannot have leading zeros", pos, end + 1)
                 tok = text[pos:end]
                 _check_number(tok, pos, end)
                 values[pointer] = (pos, end)
@@ -281,9 +279,7 @@ def scan(text: str) -> JsonMap:
                 )
             pos = ws_match(text, pos + 1).end()  # type: ignore[union-attr]
             if pos < n and text[pos] in ",}":
-                raise JsonSyntaxError(
-                    f"missing value for the key {mt.group()}", pos, pos + 1
-                )
+                raise JsonSyntaxError(f"missing value for the key {mt.group()}", pos, pos + 1)
             state = 0
 
 
@@ -367,7 +363,7 @@ def _bad_string(text: str, pos: int) -> None:
                 f"invalid escape `\\{nxt}` in a string",
                 i,
                 i + 2,
-                help="JSON allows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; "
+                help='JSON allows \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; '
                 "write a literal backslash as \\\\",
             )
         if ch == "\n":
@@ -385,9 +381,7 @@ def _bad_string(text: str, pos: int) -> None:
                 help="write it as an escape such as \\t or \\u0009",
             )
         i += 1
-    raise JsonSyntaxError(
-        "unterminated string", pos, pos + 1, help='close the string with `"`'
-    )
+    raise JsonSyntaxError("unterminated string", pos, pos + 1, help='close the string with `"`')
 
 
 def _bad_key(text: str, pos: int) -> None:
@@ -415,7 +409,7 @@ def _bad_key(text: str, pos: int) -> None:
             help=f'write "{mt.group()}"',
         )
     raise JsonSyntaxError(
-        f'expected a key in double quotes or `}}`, found {_show(text, pos)}', pos, pos + 1
+        f"expected a key in double quotes or `}}`, found {_show(text, pos)}", pos, pos + 1
     )
 
 
@@ -441,9 +435,7 @@ def _bad_value(text: str, pos: int) -> None:
             )
         py = {"True": "true", "False": "false", "None": "null"}.get(word)
         if py is not None:
-            raise JsonSyntaxError(
-                f"`{word}` is not valid JSON", pos, mt.end(), help=f"use `{py}`"
-            )
+            raise JsonSyntaxError(f"`{word}` is not valid JSON", pos, mt.end(), help=f"use `{py}`")
         raise JsonSyntaxError(
             f"unexpected `{_clip(word)}`: strings must be in double quotes",
             pos,

@@ -25,8 +25,16 @@ class Budget:
     gpus: float | None = None
 
     def items(self) -> list[tuple[str, float]]:
-        return [(k, v) for k, v in (("cpus", self.cpus), ("mem", self.mem),
-                                     ("disk", self.disk), ("gpus", self.gpus)) if v is not None]
+        return [
+            (k, v)
+            for k, v in (
+                ("cpus", self.cpus),
+                ("mem", self.mem),
+                ("disk", self.disk),
+                ("gpus", self.gpus),
+            )
+            if v is not None
+        ]
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,12 @@ class LintContext:
     @cached_property
     def at_strings(self) -> list[tuple[Container, str, str]]:
         """(container, pointer, text) of every referencing string with an `@` in it."""
-        return [(c, pointer, text) for c in self.appliance.containers
-                for pointer, text in c.referencing_strings() if "@" in text]
+        return [
+            (c, pointer, text)
+            for c in self.appliance.containers
+            for pointer, text in c.referencing_strings()
+            if "@" in text
+        ]
 
     @cached_property
     def occurrences(self) -> list[Occurrence]:
