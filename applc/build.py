@@ -68,7 +68,6 @@ def compile_paths(
     from applc.api import expand_inputs
     from applc.inputs import parse_document, read_document
     from applc.lint import lint_document
-    from applc.model.build import build_appliance
     from applc.targets.registry import TargetError, load_target
     from applc.targets.render import render_outputs
 
@@ -116,7 +115,7 @@ def compile_paths(
     if result.refused:
         return result
     for doc in docs:
-        app = build_appliance(doc.source, doc.value)
+        app = doc.appliance
         rendered = render_outputs(target, app, options)
         result.outputs += [OutputText(name, text, doc.source.path) for name, text in rendered]
         written = {name for name, _ in rendered}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from applc.diagnostics import Finding
 from applc.source import Source
+
+if TYPE_CHECKING:
+    from applc.model.nodes import Appliance
 
 
 @dataclass
@@ -24,3 +28,10 @@ class Document:
     @property
     def readable(self) -> bool:
         return self.value is not None
+
+    @cached_property
+    def appliance(self) -> Appliance:
+        """The typed model of `value`, built once for lint and build alike."""
+        from applc.model.build import build_appliance
+
+        return build_appliance(self.source, self.value)

@@ -12,6 +12,7 @@ import bisect
 import json
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from applc.source import escape_token
@@ -462,11 +463,13 @@ class _Members:
         self.pos = start + 1  # where reading resumes (after the opener or a comma)
         self.pending = -1  # start of a value read past but not yet skipped
         self.done = False
-        # objects: key -> (key start, key end, value start), the last occurrence;
-        # first_keys: key -> (key start, key end) of the first one, for duplicates only.
-        self.keys: dict[str, tuple[int, int, int]] = {}
-        self.first_keys: dict[str, tuple[int, int]] = {}
-        self.items: list[int] = []  # arrays: the start of each element
+        # Only starts are kept (key ends and value starts are cheap to find again): an
+        # index over a big document holds one int per member, not a tuple of three.
+        # objects: key -> start of its last occurrence; first_keys: key -> start of the
+        # first one, for duplicates only; arrays: the start of each element.
+        self.keys: dict[str, int] = {}
+        self.first_keys: dict[str, int] = {}
+        self.items = array("q")
 
 
 class JsonIndex:
@@ -487,6 +490,7 @@ class JsonIndex:
         self._skip = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
         self._ends: dict[int, int] = {}
         self._nodes: dict[int, _Members] = {}
+        self._key_strings: dict[str, str] = {}  # one string for each distinct key
         # string token start -> its escapes: (decoded index, source start, source end)
         self._escapes: dict[int, tuple[list[int], list[int], list[int]]] = {}
         root = _WS.match(text, 0).end()  # type: ignore[union-attr]
@@ -512,7 +516,8 @@ class JsonIndex:
             return None
         members = self._members(parent)
         self._read_all(members)
-        return members.first_keys.get(_unescape(pointer[pointer.rfind("/") + 1 :]))
+        first = members.first_keys.get(_unescape(pointer[pointer.rfind("/") + 1 :]))
+        return None if first is None else self._key_span(first)[:2]
 
     def string_offset(self, pointer: str, index: int) -> int | None:
         start = self._start(pointer)
@@ -573,7 +578,15 @@ class JsonIndex:
         keys = members.keys
         while key not in keys and not members.done:
             self._read_next(members)
-        return keys.get(key)
+        pos = keys.get(key)
+        return None if pos is None else self._key_span(pos)
+
+    def _key_span(self, pos: int) -> tuple[int, int, int]:
+        """(key start, key end, value start) of the member whose key starts at `pos`."""
+        text = self.text
+        kend = self._skip(text, pos)[1]
+        vstart = _WS.match(text, _WS.match(text, kend).end() + 1).end()  # type: ignore[union-attr]
+        return pos, kend, vstart
 
     def _members(self, start: int) -> _Members:
         members = self._nodes.get(start)
@@ -592,7 +605,9 @@ class JsonIndex:
         ws = _WS.match
         pos = members.pos
         if members.pending >= 0:
-            pos = ws(text, self._end(members.pending)).end()  # type: ignore[union-attr]
+            # Not remembered: the next member's start says where this one ended.
+            end = self._ends.get(members.pending) or self._skip(text, members.pending)[1]
+            pos = ws(text, end).end()  # type: ignore[union-attr]
             members.pending = -1
             if text[pos] == ",":
                 pos += 1
@@ -607,11 +622,11 @@ class JsonIndex:
             return
         if members.is_object:
             key, kend = self._skip(text, pos)
+            key = self._key_strings.setdefault(key, key)
             vstart = ws(text, ws(text, kend).end() + 1).end()  # type: ignore[union-attr]
             if key in members.keys and key not in members.first_keys:
-                first = members.keys[key]
-                members.first_keys[key] = (first[0], first[1])
-            members.keys[key] = (pos, kend, vstart)
+                members.first_keys[key] = members.keys[key]
+            members.keys[key] = pos
         else:
             vstart = pos
             members.items.append(vstart)

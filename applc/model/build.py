@@ -91,6 +91,17 @@ def build_appliance(source: Source, value: Any) -> Appliance:
     return app
 
 
+_TAILS: dict[tuple[str, int], str] = {}
+
+
+def _tail(name: str, i: int) -> str:
+    """`/name/i`, one string for all containers."""
+    t = _TAILS.get((name, i))
+    if t is None:
+        t = _TAILS[name, i] = f"/{name}/{i}"
+    return t
+
+
 def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Container:
     c = Container(source, pointer, raw=raw)
     c.id = _str(raw.get("id"))
@@ -100,14 +111,17 @@ def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Contai
     if isinstance(res, dict):
         c.resources = Resources(
             source,
-            join_pointer(pointer, "resources"),
+            pointer,
+            tail="/resources",
             cpus=_num(res.get("cpus")),
             mem=_num(res.get("mem")),
             disk=_num(res.get("disk")) or 0,
             gpu=_num(res.get("gpu")) or 0,
         )
     c.cmd = _str(raw.get("cmd"))
-    c.args = [a for a in _list(raw.get("args"))]
+    # The model shares the document's lists and dicts where it keeps them whole: a big
+    # appliance would otherwise hold each of them twice.
+    c.args = _list(raw.get("args"))
     c.env = _dict(raw.get("env"))
     nm = raw.get("network_mode")
     if isinstance(nm, str):
@@ -116,7 +130,8 @@ def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Contai
     c.ports = [
         Port(
             source,
-            join_pointer(pointer, "ports", i),
+            pointer,
+            tail=_tail("ports", i),
             container_port=_opt_int(p.get("container_port")),
             host_port=_int(p.get("host_port"), 0),
             protocol=_str(p.get("protocol"), "tcp") or "tcp",
@@ -126,23 +141,31 @@ def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Contai
         if isinstance(p, dict)
     ]
     c.volumes = [
-        _volume(source, join_pointer(pointer, "volumes", i), v)
+        _volume(source, pointer, _tail("volumes", i), v)
         for i, v in enumerate(_list(raw.get("volumes")))
         if isinstance(v, dict)
     ]
     c.is_privileged = _bool(raw.get("is_privileged"), False)
     c.force_pull_image = _bool(raw.get("force_pull_image"), True)
-    c.dependencies = [d for d in _list(raw.get("dependencies")) if isinstance(d, str)]
+    deps = _list(raw.get("dependencies"))
+    c.dependencies = (
+        deps if all(isinstance(d, str) for d in deps) else [d for d in deps if isinstance(d, str)]
+    )
     hints = _dict(raw.get("schedule_hints"))
     c.preemptible = _bool(hints.get("preemptible"), False)
-    c.placement = {k: v for k, v in _dict(hints.get("placement")).items() if isinstance(v, str)}
+    placement = _dict(hints.get("placement"))
+    c.placement = (
+        placement
+        if all(isinstance(v, str) for v in placement.values())
+        else {k: v for k, v in placement.items() if isinstance(v, str)}
+    )
     c.instances = _int(raw.get("instances"), 1)
     hc = raw.get("health_check")
     if isinstance(hc, dict):
-        hptr = join_pointer(pointer, "health_check")
         c.health_check = HealthCheck(
             source,
-            hptr,
+            pointer,
+            tail="/health_check",
             protocol=_str(hc.get("protocol"), "MESOS_TCP") or "MESOS_TCP",
             path=_str(hc.get("path"), "/") or "/",
             port_index=_int(hc.get("port_index"), 0),
@@ -162,11 +185,12 @@ def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Contai
     return c
 
 
-def _volume(source: Source, pointer: str, raw: dict[str, Any]) -> Volume:
+def _volume(source: Source, pointer: str, tail: str, raw: dict[str, Any]) -> Volume:
     if "container_path" in raw or "host_path" in raw or "mode" in raw:
         return Volume(
             source,
             pointer,
+            tail=tail,
             legacy=True,
             source_path=_str(raw.get("host_path")),
             container_path=_str(raw.get("container_path")),
@@ -176,6 +200,7 @@ def _volume(source: Source, pointer: str, raw: dict[str, Any]) -> Volume:
     return Volume(
         source,
         pointer,
+        tail=tail,
         legacy=False,
         source_path=_str(raw.get("src")),
         container_path=_str(raw.get("dest")),

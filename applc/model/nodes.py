@@ -14,10 +14,19 @@ from typing import Any
 from applc.source import Source, Span, join_pointer
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
+    """`base` + `tail` is the node's JSON pointer. A node inside a container keeps its
+    container's pointer as `base` and a tail such as `/ports/0` that every container
+    shares, so a big appliance does not hold a new pointer string for each node."""
+
     source: Source
-    pointer: str
+    base: str
+    tail: str = field(default="", kw_only=True)
+
+    @property
+    def pointer(self) -> str:
+        return self.base + self.tail if self.tail else self.base
 
     @property
     def file(self) -> str:
@@ -32,7 +41,7 @@ class Node:
         return join_pointer(self.pointer, *tokens)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Resources(Node):
     cpus: float | None = None
     mem: float | None = None
@@ -40,7 +49,7 @@ class Resources(Node):
     gpu: float = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Port(Node):
     container_port: int | None = None
     host_port: int = 0
@@ -48,7 +57,7 @@ class Port(Node):
     name: str | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Volume(Node):
     """Both forms, normalised: `legacy` says which one the file used."""
 
@@ -59,7 +68,7 @@ class Volume(Node):
     mode: str = "RW"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class HealthCheck(Node):
     protocol: str = "MESOS_TCP"
     path: str = "/"
@@ -71,19 +80,32 @@ class HealthCheck(Node):
     command: str | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PersistentVolume(Node):
     id: str | None = None
     scope: str = "LOCAL"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DataPersistence(Node):
     volume_type: str = "cephfs"
     volumes: list[PersistentVolume] = field(default_factory=list)
+    _by_id: dict[str, PersistentVolume] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def by_id(self) -> dict[str, PersistentVolume]:
+        """The first declared volume with each id."""
+        cached = self._by_id
+        if cached is None:
+            cached = {}
+            for v in self.volumes:
+                if v.id is not None and v.id not in cached:
+                    cached[v.id] = v
+            self._by_id = cached
+        return cached
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Container(Node):
     id: str | None = None
     type: str | None = None
@@ -139,13 +161,14 @@ class Container(Node):
         return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Appliance(Node):
     id: str | None = None
     containers: list[Container] = field(default_factory=list)
     data_persistence: DataPersistence | None = None
     scheduler: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    _by_id: dict[str, Container] | None = field(default=None, init=False, repr=False)
 
     def container(self, cid: str) -> Container | None:
         return self.by_id.get(cid)
@@ -153,11 +176,11 @@ class Appliance(Node):
     @property
     def by_id(self) -> dict[str, Container]:
         """The first container with each id (a duplicate is reported, not kept)."""
-        cached: dict[str, Container] | None = self.__dict__.get("_by_id")
+        cached = self._by_id
         if cached is None:
             cached = {}
             for c in self.containers:
                 if isinstance(c.id, str) and c.id not in cached:
                     cached[c.id] = c
-            self.__dict__["_by_id"] = cached
+            self._by_id = cached
         return cached

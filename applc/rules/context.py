@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from applc.frontends.document import Document
-from applc.model.build import build_appliance
 from applc.model.nodes import Appliance, Container
 from applc.resolve.graph import DependencyGraph
-from applc.resolve.references import Reference, tokenize
+from applc.resolve.references import Reference, StrayAt, tokenize
 from applc.source import Source
 
 
@@ -68,9 +67,9 @@ class LintContext:
     def language(self) -> str:
         return self.document.language
 
-    @cached_property
+    @property
     def appliance(self) -> Appliance:
-        return build_appliance(self.source, self.value)
+        return self.document.appliance
 
     @cached_property
     def graph(self) -> DependencyGraph:
@@ -80,24 +79,35 @@ class LintContext:
             ids, ((c.id, d) for c in app.containers if c.id is not None for d in c.dependencies)
         )
 
-    @cached_property
-    def at_strings(self) -> list[tuple[Container, str, str]]:
-        """(container, pointer, text) of every referencing string with an `@` in it."""
-        return [
-            (c, pointer, text)
-            for c in self.appliance.containers
-            for pointer, text in c.referencing_strings()
-            if "@" in text
-        ]
+    def at_strings(self) -> Iterator[tuple[Container, str, str]]:
+        """(container, pointer, text) of every referencing string with an `@` in it, made
+        anew on each call (kept, they cost a tuple and a pointer per string)."""
+        for c in self.appliance.containers:
+            for pointer, text in c.referencing_strings():
+                if "@" in text:
+                    yield c, pointer, text
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        return self._references[0]
+
+    @property
+    def stray_ats(self) -> list[tuple[str, StrayAt]]:
+        """(pointer, token) of each `@` not followed by a container id."""
+        return self._references[1]
 
     @cached_property
-    def occurrences(self) -> list[Occurrence]:
+    def _references(self) -> tuple[list[Occurrence], list[tuple[str, StrayAt]]]:
+        """Every referencing string tokenized once, for `occurrences` and `stray_ats`."""
         out: list[Occurrence] = []
-        for c, pointer, text in self.at_strings:
+        strays: list[tuple[str, StrayAt]] = []
+        for c, pointer, text in self.at_strings():
             for tok in tokenize(text):
                 if isinstance(tok, Reference):
                     out.append(Occurrence(c, pointer, text, tok))
-        return out
+                elif isinstance(tok, StrayAt):
+                    strays.append((pointer, tok))
+        return out, strays
 
     @cached_property
     def _id_suggester(self) -> Suggester:

@@ -8,7 +8,6 @@ from itertools import islice
 
 from applc.diagnostics import Edit, Finding, Fix, Label, Loc, Severity
 from applc.model.nodes import Container
-from applc.resolve.references import StrayAt, tokenize
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 from applc.source import join_pointer
@@ -229,15 +228,13 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
             yield from _check_port(
                 c, target, int(m.group(1)), occ.pointer, (ref.start, m.end()), ref.id
             )
-    for _, pointer, text in ctx.at_strings:
-        for tok in tokenize(text):
-            if isinstance(tok, StrayAt):
-                yield Finding(
-                    "APL203",
-                    Loc(pointer, "value", (tok.index, tok.index + 1)),
-                    "`@` is not followed by a container id",
-                    help=f"write a literal at sign as `{ctx.escape_hint()}`",
-                )
+    for pointer, tok in ctx.stray_ats:
+        yield Finding(
+            "APL203",
+            Loc(pointer, "value", (tok.index, tok.index + 1)),
+            "`@` is not followed by a container id",
+            help=f"write a literal at sign as `{ctx.escape_hint()}`",
+        )
 
 
 def _check_port(

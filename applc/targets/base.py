@@ -99,7 +99,8 @@ class Resolved:
 
 
 def resolve_container(c: Container, naming: Naming, known: Iterable[str]) -> Resolved:
-    ids = set(known)
+    # Callers pass the appliance's by_id: copying it for each container was quadratic.
+    ids = known if isinstance(known, set | frozenset | dict) else set(known)
     cmd = resolve_text(c.cmd, naming, ids) if isinstance(c.cmd, str) else None
     args = [resolve_text(value_text(a), naming, ids) for a in c.args]
     env = {

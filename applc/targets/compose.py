@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from applc.model.nodes import Appliance, Container
+from applc.model.nodes import Appliance, Container, PersistentVolume
 from applc.targets.base import (
     Naming,
     OutputFile,
@@ -175,12 +175,11 @@ def _volumes(app: Appliance, c: Container) -> list[dict[str, Any]]:
     return out
 
 
-def _declared(app: Appliance) -> dict[str, str]:
-    """Persistent volume id -> scope, for the declared volumes."""
+def _declared(app: Appliance) -> dict[str, PersistentVolume]:
+    """The declared persistent volumes by id (built once per appliance: a copy for each
+    container was quadratic)."""
     dp = app.data_persistence
-    if dp is None:
-        return {}
-    return {v.id: v.scope for v in dp.volumes if v.id is not None}
+    return {} if dp is None else dp.by_id
 
 
 def _named_volumes(app: Appliance) -> list[dict[str, str]]:
@@ -193,7 +192,7 @@ def _named_volumes(app: Appliance) -> list[dict[str, str]]:
             if not v.legacy and v.kind == "PERSISTENT" and v.source_path in declared:
                 used.setdefault(v.source_path)
     return [
-        {"key": vid, "name": vid if declared[vid] == "GLOBAL" else f"{app.id}-{vid}"}
+        {"key": vid, "name": vid if declared[vid].scope == "GLOBAL" else f"{app.id}-{vid}"}
         for vid in used
     ]
 

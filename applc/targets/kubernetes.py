@@ -235,8 +235,9 @@ class KubernetesTarget(Target):
         ns = self.namespace(app, options)
         naming = self.naming(app, options)
         referenced = {rid for c in app.containers for rid in referenced_ids(c)}
-        workloads = [self._workload(app, c, naming, referenced) for c in start_order(app)]
-        claims = [{"name": vid, "storage": CLAIM_SIZE} for vid, _ in persistent_claims(app)]
+        used = dict(persistent_claims(app))
+        workloads = [self._workload(app, c, naming, referenced, used) for c in start_order(app)]
+        claims = [{"name": vid, "storage": CLAIM_SIZE} for vid in used]
         return [
             OutputFile(
                 "k8s.yaml",
@@ -252,7 +253,12 @@ class KubernetesTarget(Target):
         ]
 
     def _workload(
-        self, app: Appliance, c: Container, naming: Naming, referenced: set[str]
+        self,
+        app: Appliance,
+        c: Container,
+        naming: Naming,
+        referenced: set[str],
+        claims: dict[str, str],
     ) -> dict[str, Any]:
         r = resolve_container(c, naming, app.by_id)
         host = c.network_mode == "HOST"
@@ -321,7 +327,7 @@ class KubernetesTarget(Target):
             if limits
             else None,
             "privileged": True if c.is_privileged else None,
-            "volumes": _volumes(app, c),
+            "volumes": _volumes(c, claims),
             "host_network": True if host else None,
             "dns_policy": "ClusterFirstWithHostNet" if host else None,
             "node_selector": selector_nodes,
@@ -332,9 +338,9 @@ class KubernetesTarget(Target):
         }
 
 
-def _volumes(app: Appliance, c: Container) -> list[dict[str, Any]]:
-    """Each mount with the pod volume behind it."""
-    claims = dict(persistent_claims(app))
+def _volumes(c: Container, claims: dict[str, str]) -> list[dict[str, Any]]:
+    """Each mount with the pod volume behind it; `claims` are the appliance's
+    persistent_claims, computed once (per container, that walk was quadratic)."""
     out: list[dict[str, Any]] = []
     for i, v in enumerate(c.volumes):
         if v.source_path is None or v.container_path is None:

@@ -58,7 +58,7 @@ def persistent_mounts(app: Appliance, c: Container) -> list[tuple[str, str]]:
     dp = app.data_persistence
     if dp is None:
         return []
-    declared = {v.id: v for v in dp.volumes if v.id is not None}
+    declared = dp.by_id
     out = []
     for v in c.volumes:
         if v.legacy or v.kind != "PERSISTENT" or v.container_path is None:

@@ -1,0 +1,110 @@
+"""applc's YAML writer: whatever plain data goes in is what a YAML reader reads back."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from applc.targets import yaml_writer
+
+# Strings that YAML readers are known to turn into something else when unquoted, plus
+# characters that are line breaks or not allowed raw in YAML 1.1.
+TRICKY = [
+    "yes", "No", "ON", "off", "y", "n", "true", "False", "null", "~", "", " ", "NaN",
+    ".inf", "-.inf", "1", "-1", "0x1f", "0o17", "017", "1_000", "1e3", "1.0", "12:30",
+    "2026-11-26", "<<", "=", "- a", "a: b", "a #b", "#c", "&x", "*x", "!t", "|", ">",
+    "%x", "@x", "`x", "'q'", '"q"', "{a}", "[a]", "a,b", "?", ":", "a\nb", "\t", "\r",
+    "x\x85y", "x\u2028y", "x\u2029y", "\ufeffbom", "\x7f", "\x00", "\x1b[31m", "\ud800",
+    "\ufffe", "é", "名前", "🙂", "$HOME", "$$(x)", "/", "a/b", "trailing ", " leading",
+]  # fmt: skip
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(),
+    st.sampled_from(TRICKY),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(), st.sampled_from(TRICKY)), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=400, deadline=None)
+@given(values)
+def test_round_trips_through_a_yaml_reader(value: object) -> None:
+    text = yaml_writer.dump(value)
+    assert _same(yaml.safe_load(text), value), text
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_strings_stay_strings(text: str) -> None:
+    doc = yaml_writer.dump({"key": text, text: "value"})
+    assert yaml.safe_load(doc) == {"key": text, text: "value"}
+
+
+def test_plain_words_cannot_mean_anything_else_in_yaml_1_2() -> None:
+    # YAML 1.2's core schema: what a go-yaml v3 reader takes for null, bool or number.
+    core = re.compile(
+        r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+        r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+        r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN"
+    )
+    for text in TRICKY:
+        if yaml_writer.plain_ok(text):
+            assert not core.fullmatch(text), text
+
+
+def test_layout_is_block_style_with_sequences_under_their_key() -> None:
+    doc = {"a": {"b": [1, {"c": "d", "e": []}, [2, 3]], "f": {}}, "g": "yes"}
+    assert yaml_writer.dump(doc) == "\n".join(
+        [
+            "a:",
+            "  b:",
+            "    - 1",
+            "    - c: d",
+            "      e: []",
+            "    - - 2",
+            "      - 3",
+            "  f: {}",
+            'g: "yes"',
+        ]
+    )
+
+
+def test_a_key_too_long_for_an_implicit_key_is_written_explicitly() -> None:
+    key = "K" * 2000
+    doc = {"env": {key: "v", "short": {"x": 1}}, key: [1]}
+    text = yaml_writer.dump(doc)
+    assert f"? {key}" in text
+    assert yaml.safe_load(text) == doc
+
+
+def test_floats_are_decimal_and_non_numbers_refused() -> None:
+    assert yaml_writer.dump(1e-7) == "0.0000001"
+    assert yaml.safe_load(yaml_writer.dump([1e20, 2.5])) == [1e20, 2.5]
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError):
+            yaml_writer.dump({"x": bad})
