@@ -495,6 +495,8 @@ class JsonIndex:
         self._escapes: dict[int, tuple[list[int], list[int], list[int]]] = {}
         root = _WS.match(text, 0).end()  # type: ignore[union-attr]
         self._starts: dict[str, int | None] = {"": root if root < len(text) else None}
+        self._root = root
+        self._top_values: set[int] = set()  # starts of the root object's member values
 
     # -- the Locator protocol -------------------------------------------------------
 
@@ -605,8 +607,10 @@ class JsonIndex:
         ws = _WS.match
         pos = members.pos
         if members.pending >= 0:
-            # Not remembered: the next member's start says where this one ended.
-            end = self._ends.get(members.pending) or self._skip(text, members.pending)[1]
+            if members.start == self._root:
+                end = self._end(members.pending)
+            else:  # not remembered: the next member's start says where this one ended
+                end = self._ends.get(members.pending) or self._skip(text, members.pending)[1]
             pos = ws(text, end).end()  # type: ignore[union-attr]
             members.pending = -1
             if text[pos] == ",":
@@ -627,6 +631,8 @@ class JsonIndex:
             if key in members.keys and key not in members.first_keys:
                 members.first_keys[key] = members.keys[key]
             members.keys[key] = pos
+            if members.start == self._root:
+                self._top_values.add(vstart)
         else:
             vstart = pos
             members.items.append(vstart)
@@ -636,6 +642,12 @@ class JsonIndex:
     def _end(self, start: int) -> int:
         end = self._ends.get(start)
         if end is None:
+            if self.text[start] in "[{" and (start == self._root or start in self._top_values):
+                # The C decoder skips a value by building all of it: for the document or
+                # its `containers` array that is the whole appliance again. One member at
+                # a time, each is built and dropped.
+                self._read_all(self._members(start))
+                return self._ends[start]
             end = self._skip(self.text, start)[1]
             self._ends[start] = end
         return end
