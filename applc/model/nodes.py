@@ -9,7 +9,7 @@ so its span.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from applc.source import Source, Span, join_pointer
 
@@ -39,6 +39,22 @@ class Node:
     def at(self, *tokens: str | int) -> str:
         """The pointer of something inside this node."""
         return join_pointer(self.pointer, *tokens)
+
+
+class _HasId(Protocol):
+    id: str | None
+
+
+_T = TypeVar("_T", bound=_HasId)
+
+
+def first_by_id(nodes: list[_T]) -> dict[str, _T]:
+    """The first of `nodes` with each id (lint reports the duplicates)."""
+    out: dict[str, _T] = {}
+    for n in nodes:
+        if isinstance(n.id, str) and n.id not in out:
+            out[n.id] = n
+    return out
 
 
 @dataclass(eq=False, slots=True)
@@ -95,14 +111,9 @@ class DataPersistence(Node):
     @property
     def by_id(self) -> dict[str, PersistentVolume]:
         """The first declared volume with each id."""
-        cached = self._by_id
-        if cached is None:
-            cached = {}
-            for v in self.volumes:
-                if v.id is not None and v.id not in cached:
-                    cached[v.id] = v
-            self._by_id = cached
-        return cached
+        if self._by_id is None:
+            self._by_id = first_by_id(self.volumes)
+        return self._by_id
 
 
 @dataclass(eq=False, slots=True)
@@ -176,11 +187,6 @@ class Appliance(Node):
     @property
     def by_id(self) -> dict[str, Container]:
         """The first container with each id (a duplicate is reported, not kept)."""
-        cached = self._by_id
-        if cached is None:
-            cached = {}
-            for c in self.containers:
-                if isinstance(c.id, str) and c.id not in cached:
-                    cached[c.id] = c
-            self._by_id = cached
-        return cached
+        if self._by_id is None:
+            self._by_id = first_by_id(self.containers)
+        return self._by_id
