@@ -65,7 +65,12 @@ def compact(value: Any) -> Any:
 def to_json(value: Any, indent: int | None = None) -> str:
     """JSON text of `value`: keys in the order given, non-ASCII kept as is (a lone
     surrogate, which UTF-8 cannot carry, makes the whole text ASCII with escapes)."""
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    if indent is None:
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        from applc.targets import json_writer
+
+        text = json_writer.dumps(value, indent)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
