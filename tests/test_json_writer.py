@@ -44,3 +44,12 @@ def test_non_numbers_are_refused() -> None:
     for bad in (math.nan, math.inf, -math.inf):
         with pytest.raises(ValueError):
             json_writer.dumps({"x": [bad]})
+
+
+def test_a_big_document_written_in_chunks_is_still_the_same_text() -> None:
+    apps = [
+        {"id": f"/g/app-{i}", "args": ["-x", str(i)], "env": {"K": "v"}, "n": i, "f": i / 3}
+        for i in range(3_000)
+    ]
+    value = {"id": "/g", "apps": apps, "nested": [[list(range(50))] * 200]}
+    assert json_writer.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
