@@ -236,7 +236,8 @@ class KubernetesTarget(Target):
         naming = self.naming(app, options)
         referenced = {rid for c in app.containers for rid in referenced_ids(c)}
         used = dict(persistent_claims(app))
-        workloads = [self._workload(app, c, naming, referenced, used) for c in start_order(app)]
+        # Made as the template writes them: a big appliance's views are never all held.
+        workloads = (self._workload(app, c, naming, referenced, used) for c in start_order(app))
         claims = [{"name": vid, "storage": CLAIM_SIZE} for vid in used]
         return [
             OutputFile(
