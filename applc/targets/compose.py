@@ -83,7 +83,8 @@ class ComposeTarget(Target):
 
     def outputs(self, app: Appliance, options: TargetOptions) -> list[OutputFile]:
         naming = self.naming(app, options)
-        services = [escape(self._service(app, c, naming)) for c in start_order(app)]
+        # Views are made as the template reaches them, not all held at once.
+        services = (escape(self._service(app, c, naming)) for c in start_order(app))
         volumes = _named_volumes(app)
         return [
             OutputFile(

@@ -120,14 +120,15 @@ class MarathonTarget(Target):
     def outputs(self, app: Appliance, options: TargetOptions) -> list[OutputFile]:
         naming = self.naming(app, options)
         order = start_order(app)
-        services = [self._app(app, c, naming) for c in order if c.is_service]
-        jobs = [self._job(app, c, naming) for c in order if c.is_job]
+        # Views are made as the templates reach them, not all held at once.
+        services = (self._app(app, c, naming) for c in order if c.is_service)
+        jobs = (self._job(app, c, naming) for c in order if c.is_job)
         files = [
             OutputFile(
                 "marathon.json", "group.json.j2", {"group_id": f"/{app.id}", "services": services}
             )
         ]
-        if jobs:
+        if any(c.is_job for c in order):
             files.append(OutputFile("chronos.json", "jobs.json.j2", {"jobs": jobs}))
         return files
 
