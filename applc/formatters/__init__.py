@@ -1,7 +1,8 @@
 """Output formats: each a pure function from a lint report to text.
 
 A new format is a module here with a `render(report, color) -> str` function, listed in
-FORMATS.
+FORMATS; a name with a hyphen lives in the module with an underscore (`json-lines` is
+`json_lines.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from dataclasses import dataclass, field
 from applc.diagnostics import Diagnostic, Severity
 from applc.source import Source
 
-FORMATS = ("full", "concise", "json", "sarif", "github")
+FORMATS = (
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "sarif",
+    "github",
+    "gitlab",
+    "junit",
+    "rdjson",
+)
 
 
 @dataclass
@@ -34,6 +45,6 @@ Renderer = Callable[[Report, bool], str]
 def renderer(name: str) -> Renderer:
     if name not in FORMATS:
         raise ValueError(name)
-    module = importlib.import_module(f"applc.formatters.{name}")
+    module = importlib.import_module(f"applc.formatters.{name.replace('-', '_')}")
     fn: Renderer = module.render
     return fn

@@ -1,0 +1,93 @@
+"""`junit`: JUnit XML, the test report that CI servers read (GitLab `junit` artifacts,
+Jenkins, Azure Pipelines, CircleCI, Buildkite and the JUnit report actions on GitHub).
+
+One `<testsuite>` per file and one `<testcase>` per diagnostic, named by code and
+position, whose `<failure type="CODE">` carries the full text; a file with no findings
+gets one passing testcase. A clean run is still a valid document with zero failures.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from applc.diagnostics import Diagnostic
+from applc.formatters import Report
+from applc.formatters.paths import report_path
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+PASSING = "applc lint"  # the name of a clean file's one testcase
+
+
+def _xml_text(text: str) -> str:
+    """Text XML 1.0 can carry: control characters and lone surrogates (which a hostile
+    spec can put in a message) become U+FFFD, as `full` shows them."""
+    if text.isprintable():  # the common case: nothing to replace
+        return text
+    return "".join(
+        ch
+        if ch in "\t\n\r"
+        or "\x20" <= ch <= "\ud7ff"
+        or "\ue000" <= ch <= "\ufffd"
+        or ch >= "\U00010000"
+        else "\N{REPLACEMENT CHARACTER}"
+        for ch in text
+    )
+
+
+def full_text(d: Diagnostic, path: str) -> str:
+    s = d.span
+    lines = [f"{path}:{s.line}:{s.column}: {d.code} [{d.severity.label}] {d.message}"]
+    if d.help:
+        lines.append(f"help: {d.help}")
+    lines += [f"note: {note}" for note in d.notes]
+    if d.target:
+        lines.append(f"target: {d.target}")
+    if d.url:
+        lines.append(f"docs: {d.url}")
+    return "\n".join(lines)
+
+
+def render(report: Report, color: bool) -> str:
+    import xml.etree.ElementTree as ET
+
+    by_file: dict[str, list[Diagnostic]] = {name: [] for name in report.sources}
+    for d in report.diagnostics:
+        by_file.setdefault(d.file, []).append(d)
+    root = ET.Element("testsuites", name="applc")
+    tests = failures = 0
+    suites: list[tuple[str, Element]] = []
+    for file, diagnostics in by_file.items():
+        path = report_path(file)
+        suite = ET.Element("testsuite", name=_xml_text(path))
+        for d in diagnostics:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=_xml_text(f"{d.code} at {d.span.line}:{d.span.column}"),
+                classname=_xml_text(path),
+                file=_xml_text(path),
+                line=str(d.span.line),
+            )
+            failure = ET.SubElement(case, "failure", message=_xml_text(d.message), type=d.code)
+            failure.text = _xml_text(full_text(d, path))
+        if not diagnostics:
+            ET.SubElement(
+                suite, "testcase", name=PASSING, classname=_xml_text(path), file=_xml_text(path)
+            )
+        count = max(1, len(diagnostics))
+        suite.set("tests", str(count))
+        suite.set("failures", str(len(diagnostics)))
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        tests += count
+        failures += len(diagnostics)
+        suites.append((path, suite))
+    for _, suite in sorted(suites, key=lambda item: item[0]):
+        root.append(suite)
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
