@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from applc.config import ConfigCache, Settings
@@ -51,6 +53,22 @@ def lint_text(
     return doc, lint_document(doc, settings, options_for(settings, target))
 
 
+def _documents(
+    paths: list[str],
+    configs: ConfigCache,
+    stdin: bytes | None,
+    stdin_filename: str | None,
+    force_exclude: bool,
+) -> Iterator[tuple[str, Document, Settings]]:
+    """Each input ("-" for standard input) read, with the settings that apply to it."""
+    for f in expand_inputs(paths, configs, force_exclude):
+        if f == "-":
+            name = stdin_filename or "<stdin>"
+            yield f, parse_document(name, stdin or b""), configs.for_path(stdin_filename or "-")
+        else:
+            yield f, read_document(f), configs.for_path(f)
+
+
 def lint_paths(
     paths: list[str],
     configs: ConfigCache,
@@ -61,22 +79,65 @@ def lint_paths(
     budget: Budget | None = None,
     force_exclude: bool = False,
 ) -> Report:
-    files = expand_inputs(paths, configs, force_exclude)
     report = Report([], {}, 0)
-    for f in files:
-        if f == "-":
-            name = stdin_filename or "<stdin>"
-            doc = parse_document(name, stdin or b"")
-            settings = configs.for_path(stdin_filename or "-")
-        else:
-            doc = read_document(f)
-            settings = configs.for_path(f)
+    for _, doc, settings in _documents(paths, configs, stdin, stdin_filename, force_exclude):
         opts = options_for(settings, target, budget)
         report.diagnostics.extend(lint_document(doc, settings, opts))
         report.sources[doc.source.path] = doc.source
         report.files += 1
     report.diagnostics.sort(key=lambda d: d.sort_key)
     return report
+
+
+@dataclass
+class Change:
+    """A file whose text `--fix` or `--add-ignore` changed (`path` is "-" for stdin)."""
+
+    path: str
+    name: str
+    old: str
+    new: str
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def fix_paths(
+    paths: list[str],
+    configs: ConfigCache,
+    *,
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
+    target: str | None = None,
+    budget: Budget | None = None,
+    force_exclude: bool = False,
+    unsafe: bool = False,
+    add_ignore: str | None = None,
+) -> tuple[Report, list[Change]]:
+    """Lint and fix every input (or, with `add_ignore` as the reason, add ignore entries
+    for its findings): the report is of the new texts, and nothing is written."""
+    from applc.fixing import add_ignores, fix_document
+
+    report = Report([], {}, 0)
+    changes: list[Change] = []
+    for f, doc, settings in _documents(paths, configs, stdin, stdin_filename, force_exclude):
+        opts = options_for(settings, target, budget)
+        diags = lint_document(doc, settings, opts)
+        counts: Counter[str] = Counter()
+        new = doc
+        if add_ignore is not None:
+            new, added = add_ignores(doc, diags, add_ignore)
+            if added:
+                counts["ignores"] = added
+                diags = lint_document(new, settings, opts)
+        else:
+            fixed = fix_document(doc, settings, opts, unsafe=unsafe, diagnostics=diags)
+            new, diags, counts = fixed.document, fixed.diagnostics, fixed.fixed
+        if new.source.text != doc.source.text:
+            changes.append(Change(f, doc.source.path, doc.source.text, new.source.text, counts))
+        report.diagnostics.extend(diags)
+        report.sources[new.source.path] = new.source
+        report.files += 1
+    report.diagnostics.sort(key=lambda d: d.sort_key)
+    return report, changes
 
 
 def with_budget(settings: Settings, budget: Budget | None) -> Settings:

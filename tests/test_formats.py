@@ -38,7 +38,10 @@ def test_full_format_snippet_with_carets_and_help(cli, tmp_path):
         "  = help: did you mean `@zookeeper`?\n"
         "\n"
     )
-    assert run.stderr.strip() == "Found 1 error, 0 warnings and 0 infos in 1 file."
+    assert run.stderr.strip().splitlines() == [
+        "Found 1 error, 0 warnings and 0 infos in 1 file.",
+        "[*] 1 fixable with `applc lint --fix`.",
+    ]
 
 
 def test_concise_format(cli, tmp_path):

@@ -8,11 +8,13 @@ import json
 import pytest
 from lsprotocol import types
 
+from applc.edits import ignore_insertion, ignore_scope
+from applc.model.paths import kind_at
 from applc.server import features
 from applc.server.analysis import Analysis, ConfigStore, analyse, looks_like_appliance_text
 from applc.server.cursor import cursor_at
 from applc.server.features import Client, RenameError
-from applc.server.navigation import ignore_insertion, ignore_scope, kind_at, node_at
+from applc.server.navigation import node_at
 from applc.server.positions import (
     offset_to_position,
     position_to_offset,
@@ -193,8 +195,9 @@ def test_ignore_insertion(text: str, pointer: str, expected: str) -> None:
     assert a.document is not None
     scope = ignore_scope(a.document, pointer)
     assert scope is not None
-    start, end, new = ignore_insertion(a.document, scope, "APL301", "why")  # type: ignore[misc]
-    out = text[:start] + new + text[end:]
+    e = ignore_insertion(a.document, scope, "APL301", "why")
+    assert e is not None
+    out = text[: e.start] + e.text + text[e.end :]
     assert out == expected
     json.loads(out)
 
@@ -203,8 +206,9 @@ def test_ignore_insertion_in_a_multiline_table() -> None:
     text = '{\n  "x-applc-ignore": {\n    "APL304": "x"\n  },\n  "id": "a"\n}'
     a = _analysis(text)
     assert a.document is not None
-    start, end, new = ignore_insertion(a.document, "", "APL301", "why")  # type: ignore[misc]
-    out = text[:start] + new + text[end:]
+    e = ignore_insertion(a.document, "", "APL301", "why")
+    assert e is not None
+    out = text[: e.start] + e.text + text[e.end :]
     assert (
         out == '{\n  "x-applc-ignore": {\n    "APL304": "x",\n    "APL301": "why"\n  },'
         '\n  "id": "a"\n}'

@@ -36,13 +36,21 @@ def use_color(choice: str, stream: IO[str]) -> bool:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write a file so that it is either the old one or the whole new one."""
+    """Write a file so that it is either the old one or the whole new one, with the old
+    one's permissions (a new file gets what the umask allows, not mkstemp's 0600)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

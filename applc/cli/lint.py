@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,7 +17,11 @@ from applc.cli.common import (
     write_atomic,
 )
 from applc.diagnostics import Severity
+from applc.edits import DEFAULT_REASON
 from applc.formatters import FORMATS, Report, renderer
+
+if TYPE_CHECKING:
+    from applc.api import Change
 
 
 def _parse_formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -37,7 +42,7 @@ def _parse_formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
     return out
 
 
-def summary(report: Report) -> str:
+def summary(report: Report, hint_fixes: bool = True) -> str:
     e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     if not report.diagnostics:
@@ -46,7 +51,37 @@ def summary(report: Report) -> str:
     def n(k: int, word: str) -> str:
         return f"{k} {word}{'s' if k != 1 else ''}"
 
-    return f"Found {n(e, 'error')}, {n(w, 'warning')} and {n(i, 'info')} in {files}."
+    text = f"Found {n(e, 'error')}, {n(w, 'warning')} and {n(i, 'info')} in {files}."
+    safe = sum(1 for d in report.diagnostics if d.fix is not None and d.fix.safe)
+    unsafe = sum(1 for d in report.diagnostics if d.fix is not None and not d.fix.safe)
+    if hint_fixes and (safe or unsafe):
+        more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+        if safe:
+            text += f"\n[*] {safe} fixable with `applc lint --fix`{more}."
+        else:
+            text += f"\n[*] {unsafe} fixable with `applc lint --fix --unsafe-fixes`."
+    return text
+
+
+def statistics(report: Report, as_json: bool) -> str:
+    """How many findings each rule made, most first: a table, or JSON."""
+    from collections import Counter
+
+    counts = Counter(d.code for d in report.diagnostics)
+    names = {d.code: d.name for d in report.diagnostics}
+    fixable = {d.code for d in report.diagnostics if d.fix is not None and d.fix.safe}
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if as_json:
+        import json
+
+        items = [
+            {"code": c, "name": names[c], "count": k, "fixable": c in fixable} for c, k in rows
+        ]
+        return json.dumps(items, indent=2) + "\n"
+    width = max((len(str(k)) for _, k in rows), default=1)
+    return "".join(
+        f"{k:>{width}}  {c}  {'[*] ' if c in fixable else ''}{names[c]}\n" for c, k in rows
+    )
 
 
 @click.command("lint")
@@ -74,6 +109,39 @@ def summary(report: Report) -> str:
 )
 @click.option("--color", type=ColorChoice, default="auto", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary.")
+@click.option(
+    "--fix", is_flag=True, help="Make the safe fixes and write the files back (atomically)."
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, also make fixes that may change what the appliance means, "
+    "such as renaming an unknown field to the closest known one.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what --fix would change as a unified diff, and write nothing. Exit 1 when "
+    "there is a change.",
+)
+@click.option(
+    "--add-ignore",
+    is_flag=True,
+    help="Add an x-applc-ignore entry (`ignore CODE` in the DSL) for every finding, to adopt "
+    "applc on existing files; the reason is --reason.",
+)
+@click.option(
+    "--reason",
+    metavar="TEXT",
+    help=f"The reason --add-ignore writes (default: {DEFAULT_REASON}).",
+)
+@click.option(
+    "--statistics",
+    "show_statistics",
+    is_flag=True,
+    help="Print how many findings each rule made instead of the findings (JSON with -f json).",
+)
 @budget_option
 @config_options
 def lint_command(
@@ -86,6 +154,12 @@ def lint_command(
     force_exclude: bool,
     color: str,
     quiet: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    add_ignore: bool,
+    reason: str | None,
+    show_statistics: bool,
     budget: object,
     config: str | None,
     select: tuple[str, ...],
@@ -96,9 +170,11 @@ def lint_command(
     """Check appliance files and report every problem.
 
     FILES are appliance files (JSON or `.appl`), folders to search for them, or `-` for
-    standard input. Without FILES, the current folder is searched.
+    standard input. Without FILES, the current folder is searched. With --fix, the
+    fixed text of standard input goes to standard output and the report to standard
+    error.
     """
-    from applc.api import lint_paths
+    from applc.api import fix_paths, lint_paths
     from applc.config import ConfigError
 
     if isinstance(formats, str):  # from the environment variable
@@ -113,38 +189,121 @@ def lint_command(
         names = target_names()
         if target not in names:
             fail(f"unknown target `{target}`; choose from {', '.join(names)}")
+    if add_ignore and (fix or show_diff):
+        fail("--add-ignore cannot be combined with --fix or --diff")
+    if add_ignore and no_inline_ignores:
+        fail("--add-ignore writes x-applc-ignore entries, which --no-inline-ignores disregards")
+    if reason is not None and not add_ignore:
+        fail("--reason goes with --add-ignore")
+    reason = DEFAULT_REASON if reason is None else reason
+    if "\n" in reason or "\r" in reason or not reason.strip():
+        fail("--reason must be one non-empty line")
     paths = list(files) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
+    editing = fix or show_diff or add_ignore
+    changes: list[Change] = []
     try:
         configs = load_configs(config, select, extend_select, ignore, no_inline_ignores, fail_level)
-        report = lint_paths(
-            paths,
-            configs,
-            stdin=stdin,
-            stdin_filename=stdin_filename,
-            target=target,
-            budget=budget,  # type: ignore[arg-type]
-            force_exclude=force_exclude,
-        )
+        if editing:
+            report, changes = fix_paths(
+                paths,
+                configs,
+                stdin=stdin,
+                stdin_filename=stdin_filename,
+                target=target,
+                budget=budget,  # type: ignore[arg-type]
+                force_exclude=force_exclude,
+                unsafe=unsafe_fixes,
+                add_ignore=reason if add_ignore else None,
+            )
+        else:
+            report = lint_paths(
+                paths,
+                configs,
+                stdin=stdin,
+                stdin_filename=stdin_filename,
+                target=target,
+                budget=budget,  # type: ignore[arg-type]
+                force_exclude=force_exclude,
+            )
         level = configs.for_path(paths[0] if paths[0] != "-" else ".").fail_level
     except ConfigError as exc:
         fail(str(exc))
-    tty = use_color(color, sys.stdout)
+
+    if show_diff:
+        _print_diffs(changes, quiet)
+        sys.exit(1 if changes else 0)
+    # With --fix on standard input, standard output carries the fixed document.
+    report_out = sys.stdout
+    if editing and "-" in paths:
+        fixed_stdin = next((c.new for c in changes if c.path == "-"), None)
+        if fixed_stdin is None and stdin is not None:
+            fixed_stdin = stdin.decode("utf-8", "surrogateescape")
+        sys.stdout.write(fixed_stdin or "")
+        sys.stdout.flush()
+        report_out = sys.stderr
+    for c in changes:
+        if c.path == "-":
+            continue
+        try:
+            write_atomic(c.path, c.new)
+        except OSError as exc:
+            fail(f"cannot write {c.path}: {exc.strerror or exc}")
+
+    tty = use_color(color, report_out)
     for name, path in parsed:
-        text = renderer(name)(report, tty if path is None else False)
+        if show_statistics and path is None:
+            text = statistics(report, as_json=name == "json")
+        else:
+            text = renderer(name)(report, tty if path is None else False)
         if path is None:
-            sys.stdout.write(text)
+            report_out.write(text)
         else:
             try:
                 write_atomic(path, text)
             except OSError as exc:
                 fail(f"cannot write {path}: {exc.strerror or exc}")
-    sys.stdout.flush()
+    report_out.flush()
     if not quiet:
-        click.echo(summary(report), err=True)
+        if changes:
+            click.echo(_changed(changes, add_ignore), err=True)
+        click.echo(summary(report, hint_fixes=not editing), err=True)
     if not report.files and not quiet:
         click.echo("note: no appliance files found", err=True)
-    if exit_zero:
+    if exit_zero or add_ignore:
         sys.exit(0)
     failing = any(d.severity >= level for d in report.diagnostics)
     sys.exit(1 if failing else 0)
+
+
+def _changed(changes: list[Change], ignores: bool) -> str:
+    total = sum(sum(c.counts.values()) for c in changes)
+    files = f"{len(changes)} file{'s' if len(changes) != 1 else ''}"
+    if ignores:
+        return f"Added {total} ignore entr{'ies' if total != 1 else 'y'} to {files}."
+    return f"Fixed {total} finding{'s' if total != 1 else ''} in {files}."
+
+
+def _print_diffs(changes: list[Change], quiet: bool) -> None:
+    import difflib
+
+    for c in changes:
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                c.old.splitlines(keepends=True),
+                c.new.splitlines(keepends=True),
+                fromfile=f"a/{c.name}",
+                tofile=f"b/{c.name}",
+            )
+        )
+    sys.stdout.flush()
+    if not quiet:
+        total = sum(sum(c.counts.values()) for c in changes)
+        if changes:
+            click.echo(
+                f"Would fix {total} finding{'s' if total != 1 else ''} in "
+                f"{len(changes)} file{'s' if len(changes) != 1 else ''}.",
+                err=True,
+            )
+        else:
+            click.echo("No fixes to make.", err=True)

@@ -14,25 +14,23 @@ from typing import Any
 from lsprotocol import types
 
 from applc.diagnostics import Diagnostic
+from applc.edits import (
+    UNSUPPRESSIBLE,
+    TextEdit,
+    choose_fixes,
+    dsl_ignore_insertion,
+    ignore_insertion,
+    ignore_scope,
+    scope_title,
+)
 from applc.model.fields import CONTAINER, IGNORE_KEY, ObjectKind, container_fields
+from applc.model.paths import kind_at, kind_of_path, value_at
 from applc.resolve.references import ID_CHARS, Reference, StrayAt, tokenize
 from applc.rules.registry import lookup
 from applc.server import docs
 from applc.server.analysis import Analysis
 from applc.server.cursor import Cursor, cursor_at
-from applc.server.navigation import (
-    Index,
-    alias_for,
-    container_type_of,
-    dsl_ignore_insertion,
-    ignore_insertion,
-    ignore_scope,
-    kind_at,
-    kind_of_path,
-    node_at,
-    scope_title,
-    value_at,
-)
+from applc.server.navigation import Index, alias_for, container_type_of, node_at
 from applc.server.positions import (
     offsets_to_range,
     range_from_json,
@@ -40,8 +38,6 @@ from applc.server.positions import (
 )
 from applc.source import Source, join_pointer, parent_pointer, split_pointer
 
-# Findings an `x-applc-ignore` cannot silence (see `applc.lint._suppressed`).
-UNSUPPRESSIBLE = ("APL001", "APL003", "APL090", "APL091")
 FIX_ALL = "source.fixAll.applc"
 _ID_TAIL = re.compile(r"[A-Za-z0-9-]*\Z")
 
@@ -640,8 +636,7 @@ def _ignore_action(
             ins = None
     if scope is None or ins is None:
         return None
-    start, end, new_text = ins
-    edit = types.TextEdit(range=_range(a, start, end, client.encoding), new_text=new_text)
+    edit = types.TextEdit(range=_range(a, ins.start, ins.end, client.encoding), new_text=ins.text)
     return types.CodeAction(
         title=f"Ignore {d.code} ({d.name}) for {scope_title(doc, scope)}",
         kind=types.CodeActionKind.QuickFix,
@@ -650,13 +645,12 @@ def _ignore_action(
     )
 
 
-def _still_parses(a: Analysis, ins: tuple[int, int, str]) -> bool:
+def _still_parses(a: Analysis, ins: TextEdit) -> bool:
     """Whether the document still parses with the insertion (the DSL's syntax is its
     front end's business; an action that would break the file is not offered)."""
     from applc.inputs import parse_document
 
-    start, end, new_text = ins
-    text = a.source.text[:start] + new_text + a.source.text[end:]
+    text = a.source.text[: ins.start] + ins.text + a.source.text[ins.end :]
     try:
         doc = parse_document(a.path, text.encode("utf-8", "surrogatepass"))
     except Exception:
@@ -666,19 +660,8 @@ def _still_parses(a: Analysis, ins: tuple[int, int, str]) -> bool:
 
 def fix_all(a: Analysis, client: Client) -> types.CodeAction | None:
     """Every safe fix in the document, skipping any that overlaps an earlier one."""
-    spans: list[tuple[int, int]] = []
     edits: list[types.TextEdit] = []
-    src = a.source
-    for d in a.diagnostics:
-        if d.fix is None or not d.fix.safe:
-            continue
-        offs = [
-            (src.offset(e.span.line, e.span.column), src.offset(e.span.end_line, e.span.end_column))
-            for e in d.fix.edits
-        ]
-        if any(s < e2 and s2 < e or s == s2 for s, e in offs for s2, e2 in spans):
-            continue
-        spans.extend(offs)
+    for d, _ in choose_fixes(a.source, a.diagnostics):
         edits.extend(_fix_edits(a, d, client.encoding))
     if not edits:
         return None
