@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from applc.cli import main
 from applc.frontends.json_scanner import JsonIndex, scan
 from tests.conftest import EXAMPLES, Run
-from tests.fuzz.checks import check_build, check_lint, snapshot
+from tests.fuzz.checks import check_build, check_edited, check_lint, snapshot
 from tests.fuzz.mutations import MUTATIONS, mutate
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.appliance.json"))
@@ -110,6 +110,28 @@ def test_build_survives_mutated_examples(tmp_path_factory, example, seed, target
     src.write_bytes(data)
     run = run_cli(["build", "--target", target, str(src), "-o", str(out), "-q"])
     check_build(before, out, run.code, run.stderr)
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    example=st.sampled_from(EXAMPLE_FILES),
+    seed=st.integers(0, 2**32 - 1),
+    how=st.sampled_from([["--fix"], ["--fix", "--unsafe-fixes"], ["--add-ignore"]]),
+)
+def test_fix_and_add_ignore_survive_mutated_examples(tmp_path_factory, example, seed, how):
+    """A fixed file that parsed still parses; added ignores bring no new finding."""
+    rng = random.Random(seed)
+    data, _ = mutate(example.read_bytes(), rng, SCALE)
+    path = tmp_path_factory.mktemp("edit") / example.name
+    path.write_bytes(data)
+    before = run_cli(["lint", "-f", "json", str(path)])
+    edited = run_cli(["lint", "-q", *how, str(path)])
+    after = run_cli(["lint", "-f", "json", str(path)])
+    check_lint(path.read_bytes(), after.code, after.stdout, after.stderr)
+    kind = "add-ignore" if how == ["--add-ignore"] else "fix"
+    check_edited(
+        kind, json.loads(before.stdout), json.loads(after.stdout), edited.code, edited.stderr
+    )
 
 
 # --- the position index agrees with the full scanner --------------------------------

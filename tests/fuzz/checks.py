@@ -49,12 +49,54 @@ def check_lint(data: bytes, code: int, stdout: str, stderr: str) -> None:
         raise Broken("exit 1 without diagnostics")
 
 
-def check_other_format(code: int, stdout: str, stderr: str) -> None:
-    """Any other output format: no traceback, exit 0 or 1."""
+def check_other_format(code: int, stdout: str, stderr: str, fmt: str = "") -> None:
+    """Any other output format: no traceback, exit 0 or 1, and a machine-readable
+    format that its reader can parse."""
     if "Traceback" in stderr or "internal error" in stderr:
         raise Broken(f"internal error (exit {code}): {stderr[-3000:]}")
     if code not in (0, 1):
         raise Broken(f"exit {code}: {stderr[-3000:]}")
+    try:
+        if fmt in ("sarif", "gitlab", "rdjson"):
+            json.loads(stdout)
+        elif fmt == "json-lines":
+            for line in stdout.split("\n"):
+                if line:
+                    json.loads(line)
+        elif fmt == "junit":
+            import xml.etree.ElementTree as ET
+
+            ET.fromstring(stdout)
+    except Exception as exc:
+        raise Broken(f"{fmt} output does not parse ({exc}): {stdout[:300]!r}") from None
+
+
+def check_edited(
+    kind: str,
+    before: dict[str, object],
+    after: dict[str, object],
+    code: int,
+    stderr: str,
+) -> None:
+    """`applc lint --fix` or `--add-ignore` on a file: no traceback, exit 0 or 1; a file
+    that parsed still parses; and adding ignores brings no finding that was not there."""
+    if "Traceback" in stderr or "internal error" in stderr:
+        raise Broken(f"internal error (exit {code}): {stderr[-3000:]}")
+    if code not in (0, 1):
+        raise Broken(f"exit {code}: {stderr[-3000:]}")
+    unreadable = {"APL001", "APL003"}
+
+    def codes(report: dict[str, object]) -> list[str]:
+        return [str(d["code"]) for d in report["diagnostics"]]  # type: ignore[attr-defined,index]
+
+    if not unreadable & set(codes(before)) and unreadable & set(codes(after)):
+        raise Broken(f"{kind} left a file that no longer parses")
+    if kind == "add-ignore":
+        from collections import Counter
+
+        new = Counter(codes(after)) - Counter(codes(before))
+        if new:
+            raise Broken(f"--add-ignore brought new findings: {dict(new)}")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

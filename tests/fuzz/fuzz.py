@@ -12,6 +12,8 @@ a fresh `applc` process:
 
 - `applc lint -f json` (and now and then another output format): exit 0 or 1 as the
   errors say, no traceback, every diagnostic inside the file, within the time limit;
+- `applc lint --fix` (sometimes `--unsafe-fixes`) or `--add-ignore` on the file: no
+  traceback, a file that parsed still parses, and added ignores bring no new finding;
 - `applc build --target T -o DIR`, with DIR holding an earlier build: exit 0 or 1, the
   old files untouched when it refuses, complete files when it writes, nothing staged
   left behind; and now and then the build is killed part-way, after which every file
@@ -45,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fuzz.checks import (  # noqa: E402
     Broken,
     check_build,
+    check_edited,
     check_interrupted_build,
     check_lint,
     check_other_format,
@@ -54,7 +57,7 @@ from tests.fuzz.mutations import mutate  # noqa: E402
 
 FINDINGS = ROOT / "tests" / "fuzz" / ".findings"
 TARGETS = ("marathon", "compose", "kubernetes")
-FORMATS = ("full", "concise", "sarif", "github")
+FORMATS = ("full", "concise", "sarif", "github", "json-lines", "gitlab", "junit", "rdjson")
 
 
 def applc_command() -> list[str]:
@@ -132,12 +135,36 @@ def lint_case(path: Path, data: bytes, rng: random.Random, limit: float) -> Outc
         if fmt == "json":
             check_lint(data, code, out, err)
         else:
-            check_other_format(code, out, err)
+            check_other_format(code, out, err, fmt)
         if secs > limit:
             raise Broken(f"took {secs:.1f} s, over the limit of {limit:.0f} s")
     except Broken as exc:
         return Outcome(f"lint-{fmt}", secs, str(exc))
     return Outcome(f"lint-{fmt}", secs)
+
+
+def edit_case(path: Path, rng: random.Random, limit: float) -> Outcome:
+    """`applc lint --fix` (sometimes with unsafe fixes) or `--add-ignore` on the file."""
+    kind = rng.choice(["fix", "unsafe-fix", "add-ignore"])
+    flags = {"fix": ["--fix"], "unsafe-fix": ["--fix", "--unsafe-fixes"]}
+    lint = [*APPLC, "lint", "-f", "json", str(path)]
+    code, out, err, _ = run(lint, path.parent, limit)
+    try:
+        before = json.loads(out)
+    except ValueError:
+        problem = f"lint before editing failed (exit {code}): {err[-500:]}"
+        return Outcome(f"edit-{kind}", 0.0, problem)
+    argv = [*APPLC, "lint", "-q", *flags.get(kind, ["--add-ignore"]), str(path)]
+    code, _, err, secs = run(argv, path.parent, limit)
+    try:
+        if secs > limit:
+            raise Broken(f"took {secs:.1f} s, over the limit of {limit:.0f} s")
+        acode, aout, aerr, _ = run(lint, path.parent, limit)
+        check_lint(path.read_bytes(), acode, aout, aerr)
+        check_edited(kind, before, json.loads(aout), code, err)
+    except Broken as exc:
+        return Outcome(f"edit-{kind}", secs, str(exc))
+    return Outcome(f"edit-{kind}", secs)
 
 
 def build_case(seed: Seed, path: Path, work: Path, rng: random.Random, limit: float) -> Outcome:
@@ -215,8 +242,11 @@ def one_case(
         work = Path(tmp)
         path = work / f"fuzz{seed.suffix}"
         path.write_bytes(data)
-        if build and seed.buildable and rng.random() < 0.3:
+        roll = rng.random()
+        if build and seed.buildable and roll < 0.3:
             outcome = build_case(seed, path, work, rng, limit)
+        elif roll > 0.88:
+            outcome = edit_case(path, rng, limit)
         else:
             outcome = lint_case(path, data, rng, limit)
         stats.add(case, outcome)
