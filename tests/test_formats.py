@@ -57,7 +57,7 @@ def test_json_format_fields_and_summary(cli):
     run = cli(["lint", "-f", "json", BROKEN])
     data = json.loads(run.stdout)  # stdout holds nothing but the document
     assert set(data) >= {"applc_version", "diagnostics", "summary"}
-    assert data["summary"] == {"files": 1, "errors": 17, "warnings": 13, "infos": 1}
+    assert data["summary"] == {"files": 1, "errors": 17, "warnings": 13, "infos": 1, "fixable": 2}
     first = data["diagnostics"][0]
     assert {
         k: first[k]
@@ -95,7 +95,7 @@ def test_json_format_clean_run(cli):
     assert run.code == 0
     data = json.loads(run.stdout)
     assert data["diagnostics"] == []
-    assert data["summary"] == {"files": 1, "errors": 0, "warnings": 0, "infos": 0}
+    assert data["summary"] == {"files": 1, "errors": 0, "warnings": 0, "infos": 0, "fixable": 0}
 
 
 def test_github_format_annotations(cli):

@@ -66,6 +66,7 @@ def render(report: Report, color: bool) -> str:
             "errors": report.count(Severity.ERROR),
             "warnings": report.count(Severity.WARNING),
             "infos": report.count(Severity.INFO),
+            "fixable": sum(1 for d in report.diagnostics if d.fix is not None and d.fix.safe),
         },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
