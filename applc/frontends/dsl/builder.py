@@ -24,6 +24,7 @@ from applc.frontends.dsl.schema import (
     LIST,
     MAP,
     OBJECT_FORM,
+    SCALAR,
     Form,
 )
 from applc.frontends.dsl.syntax import (
@@ -217,6 +218,18 @@ class Builder:
     def statement(self, s: Stmt, form: Form, o: _Obj) -> None:
         shape = form.shape
         head = s.head
+        args = s.args
+        if (
+            shape in (SCALAR, FLAG)
+            and len(args) == 1
+            and s.block is None
+            and type(args[0]) is not Pair
+        ):
+            # the most frequent statement, `word value`: what the general path below
+            # does for it, without its checks
+            v, n = atom(args[0])
+            self.put(o, form.key, v, n, (head.start_pos, head.end_pos), s)
+            return
         if shape == ELEMENT:
             self.element(s, form, o)
             return

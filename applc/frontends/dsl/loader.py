@@ -35,7 +35,16 @@ def parse_dsl(text: str, pairs: bool = False) -> Parsed:
         return _parse_dsl(text, pairs)
 
 
-def _parse_dsl(text: str, pairs: bool) -> Parsed:
+def _read_dsl(text: str) -> Parsed:
+    """`parse_dsl` for `load_dsl_text`, which needs no statements: they are freed before
+    garbage collection resumes, so that its first pass does not walk them all."""
+    from applc.frontends.json_loader import gc_paused
+
+    with gc_paused():
+        return _parse_dsl(text, False, keep_stmts=False)
+
+
+def _parse_dsl(text: str, pairs: bool, keep_stmts: bool = True) -> Parsed:
     from applc.frontends.dsl.builder import build
     from applc.frontends.dsl.parser import comments, parse
 
@@ -48,15 +57,17 @@ def _parse_dsl(text: str, pairs: bool) -> Parsed:
             None, None, errors=[DslSyntaxError(f"nesting deeper than {MAX_DEPTH} levels", 0, 0)]
         )
     result = build(parsed.stmts, len(text), pairs)
+    stmts = parsed.stmts if keep_stmts else []
+    del parsed
     found = comments(text) if pairs else []
     if result.errors:
-        return Parsed(None, result.root, parsed.stmts, found, result.errors)
+        return Parsed(None, result.root, stmts, found, result.errors)
     deep = _too_deep(result.root)
     if deep is not None:
         return Parsed(
             None,
             result.root,
-            parsed.stmts,
+            stmts,
             found,
             [
                 DslSyntaxError(
@@ -67,7 +78,7 @@ def _parse_dsl(text: str, pairs: bool) -> Parsed:
                 )
             ],
         )
-    return Parsed(result.value, result.root, parsed.stmts, found, [], result.duplicates)
+    return Parsed(result.value, result.root, stmts, found, [], result.duplicates)
 
 
 def _too_deep(root: Node) -> int | None:
@@ -88,7 +99,7 @@ def load_dsl_text(path: str, text: str, findings: list[Finding] | None = None) -
     from applc.frontends.dsl.locator import DslLocator
 
     findings = list(findings or [])
-    parsed = parse_dsl(text)
+    parsed = _read_dsl(text)
     locator = DslLocator(text, parsed.root) if parsed.root is not None else None
     source = Source(path, text, locator)
     if parsed.errors:

@@ -1,19 +1,20 @@
-"""Text -> syntax tree with lark (LALR), and syntax errors explained in words.
+"""Text -> syntax tree with lark's LALR tables, and syntax errors explained in words.
 
 lark is imported here only, and this module only when a `.appl` file is read. The parse
 tables are cached on disk (`cache=True`), so a warm start does not rebuild them.
 
-Tokens pass through `_TokenFilter` on their way from lark's lexer to its parser: it
-merges blank lines, drops line breaks
-inside `[ ]` and JSON-like `{ }` values, caps nesting, and remembers which blocks are
-open so an error can say what was expected there.
+`parse` is one loop that lexes, filters and parses: lark builds the tables, but reading
+a file goes through neither its lexer nor its parser, whose layers per token cost more
+than the work itself. The filter merges blank lines, drops line breaks inside `[ ]` and
+JSON-like `{ }` values, caps nesting, and remembers which blocks are open so an error
+can say what was expected there.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ GRAMMAR = Path(__file__).with_name("grammar.lark")
 _ATOMS = frozenset(("WORD", "STRING", "NUMBER", "PORT"))
 _JSON_OPENERS = frozenset(("EQUAL", "COLON", "COMMA", "LSQB"))
 
+# The most frequent terminals, tried first in the lexer's alternation. Each starts with
+# characters no other terminal starts with, so trying them early cannot change which
+# terminal matches; the others keep lark's order (PORT before NUMBER).
+_FIRST = ("WORD", "_NL", "STRING", "EQUAL", "LBRACE", "RBRACE")
+
 _lark: Any = None
 _lexer: Any = None
 
@@ -62,17 +68,18 @@ class Tok:
 
 
 class _Lexer:
-    """One regular expression made of the grammar's terminals, tried in lark's order.
+    """One regular expression made of the grammar's terminals, read with `finditer`.
 
-    lark's own lexer does the same with more layers per token; this one is the hot loop
-    of reading a file. Whitespace (the grammar's WS) is skipped in the same match as the
-    token after it."""
+    A match is one token, its kind the name of the group that matched (`lastgroup`).
+    Whitespace (the grammar's WS) is skipped in the same match as the token after it."""
 
     def __init__(self, lark: Any) -> None:
         terms = sorted(
             lark.terminals,
             key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
         )
+        hot = {name: i for i, name in enumerate(_FIRST)}
+        terms.sort(key=lambda t: hot.get(t.name, len(hot)))  # stable: the rest keep order
         self.ignore = frozenset(lark.lexer_conf.ignore)
         ws = next(t for t in terms if t.name == "WS").pattern.to_regexp()
         self.pattern = re.compile(
@@ -82,23 +89,13 @@ class _Lexer:
         )
         self.ws = re.compile(ws)
 
-    def lex(self, text: str) -> Iterator[Tok]:
-        match = self.pattern.match
-        ignore = self.ignore
-        pos = 0
-        n = len(text)
-        while pos < n:
-            m = match(text, pos)
-            if m is None:
-                w = self.ws.match(text, pos)
-                if w is not None and w.end() == n:
-                    return
-                raise _bad_character(text, w.end() if w is not None else pos)
-            t: str = m.lastgroup  # type: ignore[assignment]
-            if t not in ignore:
-                start, end = m.span(t)
-                yield Tok(t, m.group(t), start, end)
-            pos = m.end()
+    def bad_character(self, text: str, pos: int) -> DslSyntaxError | None:
+        """The error for text at `pos` that starts no token; None if it is trailing
+        whitespace."""
+        w = self.ws.match(text, pos)
+        if w is not None and w.end() == len(text):
+            return None
+        return _bad_character(text, w.end() if w is not None else pos)
 
 
 def _value(v: Any) -> tuple[Any, PosNode]:
@@ -115,110 +112,138 @@ def _end_of_node(node: PosNode) -> int:
     return node.end if type(node) is Node else node[1]  # type: ignore[union-attr,index]
 
 
-def _make_transformer() -> Any:
-    from lark import Transformer
+# -- what each rule makes, called as the parser reduces: no parse tree, no recursion.
+# Each takes the rule's children without the filtered tokens (`_NL`, `=`, `,`, `:`).
 
-    class Shape(Transformer):  # type: ignore[type-arg]
-        """Callbacks run as the LALR parser reduces: no parse tree, no recursion."""
 
-        def start(self, children: list[Any]) -> list[Any]:
-            return children[0] if children else []
+def _start(children: list[Any]) -> list[Any]:
+    return children[0] if children else []
 
-        def stmts(self, children: list[Any]) -> list[Any]:
-            if len(children) == 2:
-                children[0].append(children[1])
-                return children[0]  # type: ignore[no-any-return]
-            return children
 
-        args = stmts
+def _append(children: list[Any]) -> list[Any]:
+    if len(children) == 2:
+        children[0].append(children[1])
+        return children[0]  # type: ignore[no-any-return]
+    return children
 
-        def items(self, children: list[Any]) -> list[Any]:
-            if len(children) == 2 and type(children[0]) is list:
-                children[0].append(children[1])
-                return children[0]  # type: ignore[no-any-return]
-            return children
 
-        members = items
+def _items(children: list[Any]) -> list[Any]:
+    if len(children) == 2 and type(children[0]) is list:
+        children[0].append(children[1])
+        return children[0]  # type: ignore[no-any-return]
+    return children
 
-        def stmt(self, children: list[Any]) -> Stmt:
-            head = children[0]
-            args: list[Any] = []
-            block = None
-            for c in children[1:]:
-                if type(c) is Block:
-                    block = c
-                else:
-                    args = c
-            if block is not None:
-                end = block.close.end_pos
-            elif args:
-                end = _end_of(args[-1])
-            else:
-                end = head.end_pos
-            return Stmt(head, args, block, head.start_pos, end)
 
-        def assign(self, children: list[Any]) -> Assign:
-            head, v = children
-            value, node = _value(v)
-            return Assign(head, value, node, head.start_pos, _end_of_node(node))
+def _stmt(children: list[Any]) -> Stmt:
+    head = children[0]
+    args: list[Any] = []
+    block = None
+    for c in children[1:]:
+        if type(c) is Block:
+            block = c
+        else:
+            args = c
+    if block is not None:
+        end = block.close.end_pos
+    elif args:
+        end = _end_of(args[-1])
+    else:
+        end = head.end_pos
+    return Stmt(head, args, block, head.start_pos, end)
 
-        def pair(self, children: list[Any]) -> Pair:
-            key, v = children
-            value, node = _value(v)
-            return Pair(key, value, node, key.start_pos, _end_of_node(node))
 
-        def block(self, children: list[Any]) -> Block:
-            return Block(children[0], children[1] if len(children) == 3 else [], children[-1])
+def _assign(children: list[Any]) -> Assign:
+    head, v = children
+    value, node = _value(v)
+    return Assign(head, value, node, head.start_pos, _end_of_node(node))
 
-        def array(self, children: list[Any]) -> tuple[list[Any], Node]:
-            values: list[Any] = []
-            kids: list[PosNode] = []
-            dups = False
-            for c in children[1] if len(children) == 3 else ():
-                v, n = _value(c)
-                values.append(v)
-                kids.append(n)
-                if type(n) is Node and n.dups:
-                    dups = True
-            node = Node(children[0].start_pos, children[-1].end_pos, kids, None)
-            node.dups = dups
-            return values, node
 
-        def object(self, children: list[Any]) -> tuple[dict[str, Any], Node]:
-            value: dict[str, Any] = {}
-            kids: dict[str, PosNode] = {}
-            keys: dict[str, tuple[int, int]] = {}
-            node = Node(children[0].start_pos, children[-1].end_pos, kids, keys)
-            pairs: Pairs | None = None
-            for m in children[1] if len(children) == 3 else ():
-                k, v, n, krange = m
-                if k in kids:
-                    if node.first is None:
-                        node.first = {}
-                    node.first.setdefault(k, keys[k])
-                    node.dups = True
-                    if pairs is None:
-                        pairs = Pairs.from_pairs(list(value.items()))
-                if pairs is not None:
-                    pairs.add(k, v)
-                else:
-                    value[k] = v
-                kids[k] = n
-                keys[k] = krange
-                if type(n) is Node and n.dups:
-                    node.dups = True
-            return (pairs if pairs is not None else value), node
+def _pair(children: list[Any]) -> Pair:
+    key, v = children
+    value, node = _value(v)
+    return Pair(key, value, node, key.start_pos, _end_of_node(node))
 
-        def member(self, children: list[Any]) -> tuple[str, Any, PosNode, tuple[int, int]]:
-            key, v = children
-            value, node = _value(v)
-            return key_text(key), value, node, (key.start_pos, key.end_pos)
 
-    return Shape()
+def _block(children: list[Any]) -> Block:
+    return Block(children[0], children[1] if len(children) == 3 else [], children[-1])
+
+
+def _array(children: list[Any]) -> tuple[list[Any], Node]:
+    values: list[Any] = []
+    kids: list[PosNode] = []
+    dups = False
+    for c in children[1] if len(children) == 3 else ():
+        v, n = _value(c)
+        values.append(v)
+        kids.append(n)
+        if type(n) is Node and n.dups:
+            dups = True
+    node = Node(children[0].start_pos, children[-1].end_pos, kids, None)
+    node.dups = dups
+    return values, node
+
+
+def _object(children: list[Any]) -> tuple[dict[str, Any], Node]:
+    value: dict[str, Any] = {}
+    kids: dict[str, PosNode] = {}
+    keys: dict[str, tuple[int, int]] = {}
+    node = Node(children[0].start_pos, children[-1].end_pos, kids, keys)
+    pairs: Pairs | None = None
+    for m in children[1] if len(children) == 3 else ():
+        k, v, n, krange = m
+        if k in kids:
+            if node.first is None:
+                node.first = {}
+            node.first.setdefault(k, keys[k])
+            node.dups = True
+            if pairs is None:
+                pairs = Pairs.from_pairs(list(value.items()))
+        if pairs is not None:
+            pairs.add(k, v)
+        else:
+            value[k] = v
+        kids[k] = n
+        keys[k] = krange
+        if type(n) is Node and n.dups:
+            node.dups = True
+    return (pairs if pairs is not None else value), node
+
+
+def _member(children: list[Any]) -> tuple[str, Any, PosNode, tuple[int, int]]:
+    key, v = children
+    value, node = _value(v)
+    return key_text(key), value, node, (key.start_pos, key.end_pos)
+
+
+_CALLBACKS: dict[str, Callable[[list[Any]], Any]] = {
+    "start": _start,
+    "stmts": _append,
+    "args": _append,
+    "items": _items,
+    "members": _items,
+    "stmt": _stmt,
+    "assign": _assign,
+    "pair": _pair,
+    "block": _block,
+    "array": _array,
+    "object": _object,
+    "member": _member,
+}
+
+
+def _filtered(fn: Callable[[list[Any]], Any], keep: tuple[int, ...]) -> Callable[[list[Any]], Any]:
+    """`fn` called with only the children at `keep` (lark's child filter)."""
+    if len(keep) == 1:
+        (a,) = keep
+        return lambda c: fn([c[a]])
+    if len(keep) == 2:
+        a, b = keep
+        return lambda c: fn([c[a], c[b]])
+    return lambda c: fn([c[i] for i in keep])
 
 
 def get_lark() -> Any:
-    """The grammar, with its LALR tables (cached on disk by lark) and callbacks."""
+    """The grammar, with its LALR tables (cached on disk by lark)."""
     global _lark
     if _lark is None:
         from lark import Lark
@@ -227,7 +252,6 @@ def get_lark() -> Any:
             GRAMMAR.read_text(encoding="utf-8"),
             parser="lalr",
             lexer="basic",
-            transformer=_make_transformer(),
             maybe_placeholders=False,
             propagate_positions=False,
             cache=True,
@@ -236,79 +260,62 @@ def get_lark() -> Any:
 
 
 class _Unexpected(Exception):
-    def __init__(self, token: Any, expected: set[str]) -> None:
+    def __init__(self, token: Any, expected: set[str], current: bool) -> None:
         self.token = token
         self.expected = expected
+        self.current = current  # the token just read (not one the filter added)
+
+
+# A rule to reduce by: (number of children, what it makes from them, the rule's name for
+# the goto). What it makes is None for a `?` rule of one child, which is that child.
+_Rule = tuple[int, Callable[[list[Any]], Any] | None, str]
 
 
 class _Tables:
-    """lark's LALR tables, flattened for `_run`: per state, per symbol, either
-    (True, next state) to shift or (False, (size, callback, rule name)) to reduce."""
+    """lark's LALR tables, flattened for `parse`: per state, per symbol, an int that is
+    the next state to shift (>= 0) or `~i` to reduce by `rules[i]`. Gotos are in the
+    same rows, under the rules' names."""
 
     def __init__(self, lark: Any) -> None:
         from lark.parsers.lalr_analysis import Shift
 
-        parser = lark.parser.parser.parser
-        table = parser.parse_table
+        table = lark.parser.parser.parser.parse_table
         self.start: int = table.start_states["start"]
         self.end: int = table.end_states["start"]
-        reductions: dict[int, tuple[int, Any, str]] = {}
-        self.states: dict[int, dict[str, tuple[bool, Any]]] = {}
+        self.rules: list[_Rule] = []
+        numbers: dict[int, int] = {}
+        kept: set[str] = set()
+        self.states: list[dict[str, int]] = [{} for _ in range(max(table.states) + 1)]
         for state, actions in table.states.items():
-            row: dict[str, tuple[bool, Any]] = {}
+            row = self.states[state]
             for symbol, (action, arg) in actions.items():
                 if action is Shift:
-                    row[symbol] = (True, arg)
-                else:
-                    r = reductions.get(id(arg))
-                    if r is None:
-                        r = (len(arg.expansion), parser.callbacks[arg], arg.origin.name)
-                        reductions[id(arg)] = r
-                    row[symbol] = (False, r)
-            self.states[state] = row
+                    row[symbol] = arg
+                    continue
+                i = numbers.get(id(arg))
+                if i is None:
+                    i = numbers[id(arg)] = len(self.rules)
+                    self.rules.append(self._rule(arg, kept))
+                row[symbol] = ~i
+        # Tokens no rule keeps are pushed as None: no object is made for them.
+        self.kept = frozenset(kept)
 
-    def run(self, tokens: Iterator[Any], end_token: Any) -> Any:
-        """The LALR loop of lark's parser, without its per-token call layers."""
-        states = self.states
-        state_stack = [self.start]
-        value_stack: list[Any] = []
-        end = self.end
-        for tok in tokens:
-            t = tok.type
-            while True:
-                row = states[state_stack[-1]]
-                act = row.get(t)
-                if act is None:
-                    raise _Unexpected(tok, {x for x in row if x.isupper()})
-                if act[0]:
-                    state_stack.append(act[1])
-                    value_stack.append(tok)
-                    break
-                size, callback, origin = act[1]
-                if size:
-                    children = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
-                else:
-                    children = []
-                value_stack.append(callback(children))
-                state_stack.append(states[state_stack[-1]][origin][1])
-        while True:
-            row = states[state_stack[-1]]
-            act = row.get("$END")
-            if act is None or act[0]:
-                raise _Unexpected(end_token, {x for x in row if x.isupper()})
-            size, callback, origin = act[1]
-            if size:
-                children = value_stack[-size:]
-                del state_stack[-size:]
-                del value_stack[-size:]
-            else:
-                children = []
-            value_stack.append(callback(children))
-            state_stack.append(states[state_stack[-1]][origin][1])
-            if state_stack[-1] == end:
-                return value_stack[-1]
+    @staticmethod
+    def _rule(rule: Any, kept: set[str]) -> _Rule:
+        expansion = rule.expansion
+        keep = tuple(i for i, sym in enumerate(expansion) if not (sym.is_term and sym.filter_out))
+        kept.update(expansion[i].name for i in keep if expansion[i].is_term)
+        name = rule.origin.name
+        fn: Callable[[list[Any]], Any] | None
+        if rule.options.expand1:
+            if keep != (0,) or len(expansion) != 1:
+                raise ValueError(f"rule {name}: a `?` rule here has one symbol")
+            fn = None  # the child is the value: nothing to call
+        elif len(keep) == len(expansion):
+            fn = _CALLBACKS[name]
+        else:
+            fn = _filtered(_CALLBACKS[name], keep)
+        return len(expansion), fn, name
 
 
 _tables: _Tables | None = None
@@ -328,14 +335,16 @@ def get_lexer() -> _Lexer:
     return _lexer
 
 
-@dataclass
 class _Open:
     """An open bracket or block, for the filter and the error messages."""
 
-    token: Any
-    json: bool
-    kind: str | None = None  # a block's object kind (None: a map or unknown)
-    known: bool = True  # the block's head word is a statement that takes a block
+    __slots__ = ("token", "json", "kind", "known")
+
+    def __init__(self, token: Any, json: bool, kind: str | None = None, known: bool = True) -> None:
+        self.token = token
+        self.json = json
+        self.kind = kind  # a block's object kind (None: a map or unknown)
+        self.known = known  # the block's head word is a statement that takes a block
 
 
 @dataclass
@@ -343,96 +352,185 @@ class ParseResult:
     stmts: list[Any]
 
 
-class _TokenFilter:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.stack: list[_Open] = []
-        self.prev: Any = None  # the last token passed on
-        self.before: Any = None  # the one before it
-        self.closed: _Open | None = None  # what the last `}` or `]` closed
-        self.head: Any = None  # the head word of the statement being read
-        self.heads: list[Any] = []  # the head of the statement of each open block
+class _FilterState:
+    """What the token filter knew when the parser stopped: the open brackets and
+    blocks, the last token passed on and the one before, what the last `}` or `]`
+    closed, and the head word of the statement being read."""
+
+    def __init__(
+        self, stack: list[_Open], prev: Any, before: Any, closed: _Open | None, head: Any
+    ) -> None:
+        self.stack = stack
+        self.prev = prev
+        self.before = before
+        self.closed = closed
+        self.head = head
 
     def kind(self) -> str | None:
         """The object kind of the innermost open block (or the appliance at top level)."""
-        for o in reversed(self.stack):
-            if not o.json:
-                return o.kind if o.known else None
-        return "appliance"
+        return _kind(self.stack)
 
-    def run(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        stack = self.stack
-        prev_type: str | None = None
-        prev_end = -1
-        for tok in tokens:
-            t = tok.type
-            if t == "_NL":
-                if (stack and stack[-1].json) or prev_type == "_NL":
-                    continue
-                self.head = None
-            elif t == "LBRACE":
-                is_json = prev_type in _JSON_OPENERS
-                if is_json:
-                    stack.append(_Open(tok, True))
-                else:
-                    known, kind = False, None
-                    if self.head is not None:
-                        known, kind = schema.child_kind(self.kind(), key_text(self.head))
-                    stack.append(_Open(tok, False, kind, known))
-                    self.heads.append(self.head)
-                    self.head = None
-                if len(stack) > MAX_DEPTH:
-                    raise DslSyntaxError(
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        tok.start_pos,
-                        tok.end_pos,
-                        help="applc reads at most this many nested blocks, lists and objects",
-                    )
-            elif t == "LSQB":
-                stack.append(_Open(tok, True))
-                if len(stack) > MAX_DEPTH:
-                    raise DslSyntaxError(
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        tok.start_pos,
-                        tok.end_pos,
-                        help="applc reads at most this many nested blocks, lists and objects",
-                    )
-            elif t == "RBRACE" or t == "RSQB":
-                self.closed = None
-                if stack:
-                    o = stack.pop()
-                    self.closed = o
-                    if not o.json:
-                        if self.heads:
-                            self.heads.pop()
-                        if prev_type != "_NL" and self.prev is not o.token:
-                            # the grammar ends every statement with a line break
-                            yield Tok("_NL", "", tok.start_pos, tok.start_pos)
-                            self.head = None
-            elif t in _ATOMS:
-                if prev_type in _ATOMS and tok.start_pos == prev_end:
-                    _adjacent(self.text, self.prev, tok)
-                if self.head is None and (not stack or not stack[-1].json):
-                    self.head = tok
-            self.before = self.prev
-            self.prev = tok
-            prev_type = t
-            prev_end = tok.end_pos
-            yield tok
-        if prev_type is not None and prev_type != "_NL" and not (stack and stack[-1].json):
-            yield Tok("_NL", "", len(self.text), len(self.text))
+
+def _kind(stack: list[_Open]) -> str | None:
+    for o in reversed(stack):
+        if not o.json:
+            return o.kind if o.known else None
+    return "appliance"
+
+
+def _too_deep(tok: Tok) -> DslSyntaxError:
+    return DslSyntaxError(
+        f"nesting deeper than {MAX_DEPTH} levels",
+        tok.start_pos,
+        tok.end_pos,
+        help="applc reads at most this many nested blocks, lists and objects",
+    )
+
+
+def _shift(tables: _Tables, ss: list[int], vs: list[Any], t: str, value: Any, tok: Tok) -> None:
+    """Feed one token the filter added (a line break, or the end of the text) to the
+    parser; `parse` has the same steps inline for the tokens it reads."""
+    states, rules = tables.states, tables.rules
+    while True:
+        row = states[ss[-1]]
+        act = row.get(t)
+        if act is None or (t == "$END" and act >= 0):
+            raise _Unexpected(tok, {x for x in row if x.isupper()}, False)
+        if act >= 0:
+            ss.append(act)
+            vs.append(value)
+            return
+        size, fn, origin = rules[~act]
+        if fn is None:
+            del ss[-1]
+        elif size:
+            children = vs[-size:]
+            del ss[-size:]
+            vs[-size:] = (fn(children),)
+        else:
+            vs.append(fn([]))
+        ss.append(states[ss[-1]][origin])
+        if t == "$END" and ss[-1] == tables.end:
+            return
 
 
 def parse(text: str) -> ParseResult:
     """Parse DSL text into statements; raise DslSyntaxError at the first mistake."""
     tables = get_tables()
     lexer = get_lexer()
-    filt = _TokenFilter(text)
+    states, rules, kept = tables.states, tables.rules, tables.kept
+    ignore = lexer.ignore
+    ss: list[int] = [tables.start]  # the LALR state stack
+    vs: list[Any] = []  # the values beside it
+    state = tables.start
+    stack: list[_Open] = []  # open brackets and blocks
+    head: Any = None  # the head word of the statement being read
+    closed: _Open | None = None  # what the last `}` or `]` closed
+    # The last token passed on to the parser (not dropped line breaks, not tokens the
+    # filter added): for the filter's rules and for error messages.
+    prev_type: str | None = None
+    prev_start = prev_end = -1
+    pos = 0
+    t = ""
+    tok: Any = None
     try:
-        stmts = tables.run(filt.run(lexer.lex(text)), Tok("$END", "", len(text), len(text)))
+        for m in lexer.pattern.finditer(text):
+            if m.start() != pos:
+                break  # text that starts no token: an error, raised below
+            pos = m.end()
+            t = m.lastgroup  # type: ignore[assignment]
+            start, end = m.span(t)
+            tok = Tok(t, m.group(t), start, end) if t in kept else None
+            if t in _ATOMS:
+                if prev_type in _ATOMS and start == prev_end:
+                    _adjacent(text, _prev_tok(text, prev_type, prev_start, prev_end), tok)
+                if head is None and (not stack or not stack[-1].json):
+                    head = tok
+            elif t == "_NL":
+                if (stack and stack[-1].json) or prev_type == "_NL":
+                    continue
+                head = None
+            elif t == "LBRACE":
+                if prev_type in _JSON_OPENERS:
+                    stack.append(_Open(tok, True))
+                else:
+                    known, kind = False, None
+                    if head is not None:
+                        known, kind = schema.child_kind(_kind(stack), key_text(head))
+                    stack.append(_Open(tok, False, kind, known))
+                    head = None
+                if len(stack) > MAX_DEPTH:
+                    raise _too_deep(tok)
+            elif t == "LSQB":
+                stack.append(_Open(tok, True))
+                if len(stack) > MAX_DEPTH:
+                    raise _too_deep(tok)
+            elif t == "RBRACE" or t == "RSQB":
+                closed = None
+                if stack:
+                    o = closed = stack.pop()
+                    if not o.json and prev_type != "_NL" and prev_start != o.token.start_pos:
+                        # the grammar ends every statement with a line break
+                        _shift(tables, ss, vs, "_NL", None, Tok("_NL", "", start, start))
+                        state = ss[-1]
+                        head = None
+            elif t in ignore:  # a comment: rare, so tested last
+                continue
+            # The LALR step, as lark's parser does it.
+            while True:
+                try:
+                    act = states[state][t]
+                except KeyError:
+                    expected = {x for x in states[state] if x.isupper()}
+                    if tok is None:
+                        tok = Tok(t, m.group(t), start, end)
+                    raise _Unexpected(tok, expected, True) from None
+                if act >= 0:
+                    ss.append(act)
+                    vs.append(tok)
+                    state = act
+                    break
+                size, fn, origin = rules[~act]
+                if fn is None:  # `?value` of one child: the child is the value
+                    del ss[-1]
+                elif size:
+                    children = vs[-size:]
+                    del ss[-size:]
+                    vs[-size:] = (fn(children),)
+                else:
+                    vs.append(fn([]))
+                state = states[ss[-1]][origin]
+                ss.append(state)
+            prev_type = t
+            prev_start = start
+            prev_end = end
+        if pos < len(text):
+            err = lexer.bad_character(text, pos)  # None: only whitespace is left
+            if err is not None:
+                raise err
+        n = len(text)
+        if prev_type is not None and prev_type != "_NL" and not (stack and stack[-1].json):
+            _shift(tables, ss, vs, "_NL", None, Tok("_NL", "", n, n))
+        _shift(tables, ss, vs, "$END", None, Tok("$END", "", n, n))
     except _Unexpected as exc:
+        last = _prev_tok(text, prev_type, prev_start, prev_end, head)
+        if exc.current:
+            filt = _FilterState(stack, exc.token, last, closed, head)
+        else:
+            filt = _FilterState(stack, last, None, closed, head)
         raise _unexpected(text, filt, exc.token, exc.expected) from None
+    stmts = vs[-1]
     return ParseResult(stmts if isinstance(stmts, list) else [])
+
+
+def _prev_tok(text: str, t: str | None, start: int, end: int, head: Any = None) -> Any:
+    """The token the filter passed on last, remade from its place (the head word
+    itself when it is that)."""
+    if t is None:
+        return None
+    if head is not None and head.start_pos == start:
+        return head
+    return Tok(t, text[start:end], start, end)
 
 
 # In a text that parsed, `#` is either inside a string or starts a comment.
@@ -626,7 +724,7 @@ def _field_examples(kind: str | None) -> str:
     return f"a field such as {listed}"
 
 
-def _unexpected(text: str, filt: _TokenFilter, tok: Any, expected: set[str]) -> DslSyntaxError:
+def _unexpected(text: str, filt: _FilterState, tok: Any, expected: set[str]) -> DslSyntaxError:
     t = tok.type
     start = getattr(tok, "start_pos", None)
     if start is None or t == "$END":
