@@ -124,6 +124,19 @@ class Source:
         end = starts[line] - 1 if line < len(starts) else len(self.text)
         return self.text[start:end].rstrip("\r")
 
+    def line_slice(self, line: int, start: int, end: int | None = None) -> str:
+        """Code points `start` to `end` (0-based) of line `line`, cut from the text
+        directly: showing one finding on a 50 MB line must not copy the whole line."""
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        first = starts[line - 1]
+        last = starts[line] - 1 if line < len(starts) else len(self.text)
+        lo = min(first + max(start, 0), last)
+        hi = last if end is None else min(first + max(end, 0), last)
+        piece = self.text[lo:hi]
+        return piece[:-1] if hi == last and piece.endswith("\r") else piece
+
     def lines(self, first: int, last: int) -> Iterable[tuple[int, str]]:
         for n in range(first, last + 1):
             yield n, self.line_text(n)

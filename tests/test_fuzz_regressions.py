@@ -145,6 +145,24 @@ def test_full_output_of_a_finding_on_a_huge_value_is_quick():
     assert "APL103" in out
 
 
+@pytest.mark.parametrize("fmt", ["full", "rdjson", "junit"])
+def test_many_findings_on_one_huge_line_render_in_linear_time(fmt):
+    """`applc lint --fix` of a 100 MB file never finished: `full` copied the whole 50 MB
+    line for each of its 50,000 findings (rdjson did the same to count bytes, junit
+    checked every character of every message in Python)."""
+    import importlib
+
+    from applc.formatters import Report
+
+    body = ("é" + "x" * 998 + "@") * 8_000  # 8 MB on one line, 8,000 findings
+    text = _app([_svc("web", cmd=body)])  # indented: the long line is a part of the text
+    doc, diags = lint_text("big.json", text)
+    assert sum(d.code == "APL203" for d in diags) == 8_000
+    render = importlib.import_module(f"applc.formatters.{fmt}").render
+    out, _ = _timed(render, Report(diags, {doc.source.path: doc.source}, 1), False, limit=1.5)
+    assert out.count("APL203") >= 8_000
+
+
 # --- found by the benchmark ------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from applc.targets import json_writer
+from applc.writers import json_writer
 
 scalars = st.one_of(
     st.none(),

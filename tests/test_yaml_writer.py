@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from applc.targets import yaml_writer
+from applc.writers import yaml_writer
 
 # Strings that YAML readers are known to turn into something else when unquoted, plus
 # characters that are line breaks or not allowed raw in YAML 1.1.

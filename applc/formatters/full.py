@@ -34,12 +34,13 @@ def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
             if previous is not None and n > previous + 1:
                 lines.append(paint("...", "blue", color))
             previous = n
-            text = source.line_text(n)
             start = 0
             first_col = min(s.column for s, _, _ in marks if s.line == n)
             if first_col > MAX_SHOWN:
                 start = first_col - 40
-            shown_text = text[start : start + MAX_SHOWN * 2]
+            # Only the shown window is cut from the text: a huge line with thousands of
+            # findings must not be copied once per finding.
+            shown_text = source.line_slice(n, start, start + MAX_SHOWN * 2)
             lines.append(
                 f"{paint(str(n).rjust(gutter), 'blue', color)} {bar} {display(shown_text)}"
             )
@@ -47,11 +48,11 @@ def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
                 if span.line != n:
                     continue
                 col0 = span.column - 1 - start
-                end0 = (span.end_column - 1 - start) if span.end_line == n else len(text) - start
+                end0 = (span.end_column - 1 - start) if span.end_line == n else len(shown_text)
                 # Underline only what is shown: a span over a huge value stays cheap.
                 end0 = min(end0, len(shown_text))
-                lead = width(display(text[start : start + col0]))
-                length = max(1, width(display(text[start + col0 : start + end0])))
+                lead = width(display(shown_text[:col0]))
+                length = max(1, width(display(shown_text[col0:end0])))
                 style = SEVERITY_COLOR[d.severity] if ch == "^" else "blue"
                 underline = paint(ch * length + (" " + msg if msg else ""), style, color)
                 lines.append(f"{pad} {bar} {' ' * lead}{underline}")

@@ -12,12 +12,12 @@ findings from old ones.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from applc.diagnostics import Diagnostic, Severity
 from applc.formatters import Report
 from applc.formatters.paths import report_path
+from applc.writers import json_writer
 
 # GitLab's levels are info, minor, major, critical and blocker.
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
@@ -63,4 +63,4 @@ def render(report: Report, color: bool) -> str:
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         issues.append(issue(d, path, fingerprint(path, d, occurrence)))
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_writer.dumps(issues) + "\n"

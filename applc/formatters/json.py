@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from applc import __version__
 from applc.diagnostics import Diagnostic, Severity
 from applc.formatters import Report
+from applc.writers import json_writer
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
@@ -69,4 +69,4 @@ def render(report: Report, color: bool) -> str:
             "fixable": sum(1 for d in report.diagnostics if d.fix is not None and d.fix.safe),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_writer.dumps(doc) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -11,6 +10,7 @@ from applc import __version__
 from applc.diagnostics import Diagnostic, Severity
 from applc.formatters import Report
 from applc.rules.registry import all_rules
+from applc.writers import json_writer
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -100,4 +100,4 @@ def render(report: Report, color: bool) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_writer.dumps(log) + "\n"

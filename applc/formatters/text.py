@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from applc.diagnostics import Severity
@@ -31,8 +32,13 @@ def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+_SPECIAL = re.compile("[\x00-\x1f\x7f]")
+
+
 def display(line: str) -> str:
     """A source line as shown: tabs expanded, control characters made visible."""
+    if _SPECIAL.search(line) is None:  # the common case, at C speed
+        return line
     out = []
     for ch in line:
         if ch == "\t":
@@ -45,4 +51,6 @@ def display(line: str) -> str:
 
 
 def width(text: str) -> int:
+    if text.isascii() and "\t" not in text:
+        return len(text)
     return sum(char_width(c) for c in text)

@@ -1,7 +1,7 @@
 """Rendering a target's view through its Jinja templates.
 
 Values reach the output only through serializers: `tojson` (JSON, not HTML-escaped) and
-`toyaml` (applc/targets/yaml_writer.py, which quotes every string a YAML 1.1 or 1.2
+`toyaml` (applc/writers/yaml_writer.py, which quotes every string a YAML 1.1 or 1.2
 reader could take for something else). `compact` drops the keys whose value is None, so
 a template can write optional keys in a dict literal. The environment is strict (an
 undefined name is an error), does no autoescaping and keeps the template's trailing
@@ -68,7 +68,7 @@ def to_json(value: Any, indent: int | None = None) -> str:
     if indent is None:
         text = json.dumps(value, ensure_ascii=False)
     else:
-        from applc.targets import json_writer
+        from applc.writers import json_writer
 
         text = json_writer.dumps(value, indent)
     try:
@@ -81,6 +81,6 @@ def to_json(value: Any, indent: int | None = None) -> str:
 def to_yaml(value: Any) -> str:
     """Block-style YAML of `value` (no document markers, no trailing newline), keys in
     the order given."""
-    from applc.targets import yaml_writer
+    from applc.writers import yaml_writer
 
     return yaml_writer.dump(value)
