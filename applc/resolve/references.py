@@ -62,8 +62,13 @@ def tokenize(text: str) -> Iterator[Token]:
             continue
         # Only the character before the `@` matters: looking further back would make
         # a long string with many references quadratic.
+        # A domain has a dot right after its first label, which is what ID_CHARS took:
+        # checking that first spares the domain pattern's backtracking over long ids.
         email = (
-            i > 0 and text[i - 1] in _LOCAL_PART_CHARS and bool(_EMAIL_DOMAIN.match(text, i + 1))
+            i > 0
+            and text[i - 1] in _LOCAL_PART_CHARS
+            and text.startswith(".", idm.end())
+            and bool(_EMAIL_DOMAIN.match(text, i + 1))
         )
         yield Reference(idm.group(), i, idm.end(), email)
 
