@@ -163,6 +163,15 @@ def test_many_findings_on_one_huge_line_render_in_linear_time(fmt):
     assert out.count("APL203") >= 8_000
 
 
+def test_explaining_a_bad_escape_at_the_end_of_a_huge_string_is_quick():
+    """A 50 MB string of escapes with a bad one at its end: the scanner that explains
+    the syntax error walked it one character at a time in Python (6 s)."""
+    text = '{"id": "a", "cmd": "' + "\\\\n" * 10_000_000 + '\\q"}'
+    (_, [diag]), _ = _timed(lint_text, "big.json", text, limit=1.5)
+    assert diag.message == "invalid escape `\\q` in a string"
+    assert (diag.span.line, diag.span.column) == (1, text.index("\\q") + 1)
+
+
 # --- found by the benchmark ------------------------------------------------------------
 
 
