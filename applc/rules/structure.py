@@ -396,14 +396,17 @@ class _Walker:
             self.wrong_type(value, f.types, ptr, f.name)
             return
         if f.enum is not None and isinstance(value, str):
-            ok = (value.lower() in _lower_enum(f.enum)) if f.case_insensitive else value in f.enum
+            # Lower-cased once: a 50 MB value took seconds, lower-cased for each option.
+            low = value.lower() if f.case_insensitive or value not in f.enum else value
+            ok = (low in _lower_enum(f.enum)) if f.case_insensitive else value in f.enum
             if not ok:
                 options = list(f.enum)
-                guess = did_you_mean(value.lower(), [o.lower() for o in options], 0.5)
-                if guess is None:
-                    guess = next((o for o in options if o.lower() == value.lower()), None)
+                by_lower = {o.lower(): o for o in options}
+                guess = did_you_mean(low, list(by_lower), 0.5)
+                if guess is None and low in by_lower:  # only the case differs
+                    guess = low
                 if guess is not None:
-                    guess = next(o for o in options if o.lower() == guess)
+                    guess = by_lower[guess]
                 help_ = f"did you mean `{guess}`?" if guess else None
                 fix = None
                 if guess is not None:
