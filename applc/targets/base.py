@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from applc.model.fields import IGNORE_KEY, SCHEMA_KEY
-from applc.model.nodes import Appliance, Container, Port
+from applc.model.nodes import Appliance, Container, PersistentVolume, Port
 from applc.resolve.graph import DependencyGraph
 from applc.resolve.references import rewrite
 
@@ -125,6 +125,21 @@ def referenced_ids(c: Container) -> list[str]:
             for ref in references(text):
                 out.setdefault(ref.id)
     return list(out)
+
+
+def mounted_volumes(app: Appliance) -> dict[str, PersistentVolume]:
+    """The declared persistent volumes some container mounts, by id, in the order they
+    are first mounted."""
+    dp = app.data_persistence
+    if dp is None:
+        return {}
+    declared = dp.by_id
+    used: dict[str, PersistentVolume] = {}
+    for c in app.containers:
+        for v in c.volumes:
+            if not v.legacy and v.kind == "PERSISTENT" and v.source_path in declared:
+                used.setdefault(v.source_path, declared[v.source_path])
+    return used
 
 
 # --------------------------------------------------------------------------- order

@@ -19,6 +19,7 @@ from applc.targets.base import (
     Target,
     TargetOptions,
     decimal_text,
+    mounted_volumes,
     port_protocols,
     referenced_ids,
     resolve_container,
@@ -186,15 +187,9 @@ def _declared(app: Appliance) -> dict[str, PersistentVolume]:
 def _named_volumes(app: Appliance) -> list[dict[str, str]]:
     """The declared volumes some container mounts, with PIVOT's Docker volume names:
     `<appliance>-<id>` for local ones, `<id>` for global ones."""
-    declared = _declared(app)
-    used: dict[str, None] = {}
-    for c in app.containers:
-        for v in c.volumes:
-            if not v.legacy and v.kind == "PERSISTENT" and v.source_path in declared:
-                used.setdefault(v.source_path)
     return [
-        {"key": vid, "name": vid if declared[vid].scope == "GLOBAL" else f"{app.id}-{vid}"}
-        for vid in used
+        {"key": vid, "name": vid if v.scope == "GLOBAL" else f"{app.id}-{vid}"}
+        for vid, v in mounted_volumes(app).items()
     ]
 
 

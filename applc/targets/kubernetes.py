@@ -24,6 +24,7 @@ from applc.targets.base import (
     decimal_text,
     derive_name,
     iso_duration,
+    mounted_volumes,
     placement_choice,
     port_protocols,
     referenced_ids,
@@ -207,16 +208,7 @@ def mib_quantity(mib: float) -> str:
 
 def persistent_claims(app: Appliance) -> list[tuple[str, str]]:
     """(volume id, scope) of each declared persistent volume some container mounts."""
-    dp = app.data_persistence
-    if dp is None:
-        return []
-    declared = {v.id: v.scope for v in dp.volumes if v.id is not None}
-    used: dict[str, str] = {}
-    for c in app.containers:
-        for v in c.volumes:
-            if not v.legacy and v.kind == "PERSISTENT" and v.source_path in declared:
-                used.setdefault(v.source_path, declared[v.source_path])
-    return list(used.items())
+    return [(vid, v.scope) for vid, v in mounted_volumes(app).items()]
 
 
 class KubernetesTarget(Target):
