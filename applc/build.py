@@ -10,7 +10,6 @@ restored and no staged file is left behind.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import shutil
@@ -162,19 +161,14 @@ def _read(path: Path) -> str | None:
 
 
 def unified_diff(out_dir: Path, change: Change) -> str:
+    from applc.edits import unified_diff as diff
+
     path = (out_dir / change.name).as_posix()
-    old = (change.old or "").splitlines(keepends=True)
-    new = (change.new or "").splitlines(keepends=True)
-    lines = list(
-        difflib.unified_diff(
-            old,
-            new,
-            fromfile="/dev/null" if change.kind == "create" else f"a/{path}",
-            tofile="/dev/null" if change.kind == "remove" else f"b/{path}",
-        )
-    )
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    return diff(
+        change.old or "",
+        change.new or "",
+        "/dev/null" if change.kind == "create" else f"a/{path}",
+        "/dev/null" if change.kind == "remove" else f"b/{path}",
     )
 
 

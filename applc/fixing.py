@@ -15,7 +15,6 @@ from applc.config import Settings
 from applc.diagnostics import Diagnostic
 from applc.edits import (
     DEFAULT_REASON,
-    UNSUPPRESSIBLE,
     TextEdit,
     apply_edits,
     choose_fixes,
@@ -25,7 +24,7 @@ from applc.edits import (
 )
 from applc.frontends.document import Document
 from applc.inputs import parse_document
-from applc.lint import lint_document
+from applc.lint import UNSUPPRESSIBLE, lint_document
 from applc.model.fields import IGNORE_KEY
 from applc.model.paths import value_at
 from applc.rules.context import LintOptions

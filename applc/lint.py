@@ -217,6 +217,11 @@ def _lint_document(
     return sorted(out, key=lambda d: d.sort_key)
 
 
+# Findings no x-applc-ignore or config entry can silence: the file could not be read, or
+# the finding is about the suppressions themselves.
+UNSUPPRESSIBLE = frozenset({"APL001", "APL003", "APL090", "APL091"})
+
+
 def _suppressed(
     f: Finding, by_scope: dict[str, list[Directive]], config_rules: Iterable[Any]
 ) -> bool:
@@ -225,7 +230,7 @@ def _suppressed(
     Only the directives of the finding's node and its ancestors can cover it, so each
     finding looks up a handful of scopes instead of every directive in the file.
     """
-    if f.code in ("APL001", "APL003", "APL090", "APL091"):
+    if f.code in UNSUPPRESSIBLE:
         return False
     hit = False
     if by_scope:

@@ -70,6 +70,18 @@ def test_diff_shows_the_safe_fixes_and_writes_nothing(cli, broken):
     assert run.stderr.strip() == "Would fix 2 findings in 1 file."
 
 
+def test_diff_marks_a_last_line_without_a_newline(cli, tmp_path):
+    f = tmp_path / "a.appliance.json"
+    f.write_text(
+        '{"id": "a", "containers": [{"id": "web", "type": "service", "image": "nginx:1.25", '
+        '"network_mode": "bridgee", "resources": {"cpus": 1, "mem": 64}}]}'
+    )
+    run = cli(["lint", "--diff", str(f)])
+    assert run.code == 1
+    assert run.stdout.count("\\ No newline at end of file\n") == 2
+    assert '"network_mode": "BRIDGE"' in run.stdout
+
+
 def test_diff_of_a_file_with_nothing_to_fix_exits_zero(cli):
     run = cli(["lint", "--diff", str(EXAMPLES / "workflow.appliance.json")])
     assert (run.code, run.stdout, run.stderr.strip()) == (0, "", "No fixes to make.")

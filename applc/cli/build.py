@@ -11,6 +11,7 @@ from applc.cli.common import (
     ColorChoice,
     budget_option,
     config_options,
+    count,
     fail,
     load_configs,
     use_color,
@@ -132,8 +133,7 @@ def build_command(
         n = sum(1 for d in report.diagnostics if d.severity >= Severity.ERROR)
         bad = sorted({d.file for d in report.diagnostics if d.severity >= Severity.ERROR})
         click.echo(
-            f"applc: build refused: {n} error{'s' if n != 1 else ''} in "
-            f"{', '.join(bad)}; nothing was written",
+            f"applc: build refused: {count(n, 'error')} in {', '.join(bad)}; nothing was written",
             err=True,
         )
         sys.exit(1)
@@ -164,9 +164,7 @@ def build_command(
                 click.echo(f"{what}: {(out_dir / ch.name).as_posix()}", err=True)
             if not found:
                 n = len(result.outputs)
-                click.echo(
-                    f"{n} file{'s' if n != 1 else ''} up to date in {out_dir.as_posix()}", err=True
-                )
+                click.echo(f"{count(n, 'file')} up to date in {out_dir.as_posix()}", err=True)
         sys.exit(1 if found else 0)
     try:
         done = write_outputs(out_dir, result.outputs, result.obsolete)
@@ -182,8 +180,7 @@ def build_command(
         unchanged = len(result.outputs) - sum(1 for ch in done if ch.kind != "remove")
         if unchanged:
             click.echo(
-                f"{unchanged} file{'s' if unchanged != 1 else ''} already up to date "
-                f"in {out_dir.as_posix()}",
+                f"{count(unchanged, 'file')} already up to date in {out_dir.as_posix()}",
                 err=True,
             )
     sys.exit(0)

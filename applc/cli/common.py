@@ -18,6 +18,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 ColorChoice = click.Choice(["auto", "always", "never"])
 
 
+def count(k: int, word: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`: a number and its noun."""
+    return f"{k} {word if k == 1 else plural or word + 's'}"
+
+
 def fail(message: str) -> NoReturn:
     """applc could not run: say why on standard error and exit 2."""
     click.echo(f"applc: error: {message}", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from applc.cli.common import ColorChoice, fail, use_color, write_atomic
+from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
 
 
 def _print_findings(doc: object, color: str) -> None:
@@ -195,11 +195,11 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool, color: str) -> 
         verb = "would be reformatted" if (check or diff) else "reformatted"
         parts = []
         if changed:
-            parts.append(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}")
+            parts.append(f"{count(len(changed), 'file')} {verb}")
         if unchanged:
-            parts.append(f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged")
+            parts.append(f"{count(unchanged, 'file')} left unchanged")
         if broken:
-            parts.append(f"{broken} file{'s' if broken != 1 else ''} could not be read")
+            parts.append(f"{count(broken, 'file')} could not be read")
         if parts:
             click.echo(", ".join(parts), err=True)
         elif not paths:

@@ -11,6 +11,7 @@ from applc.cli.common import (
     ColorChoice,
     budget_option,
     config_options,
+    count,
     fail,
     load_configs,
     use_color,
@@ -44,14 +45,10 @@ def _parse_formats(values: tuple[str, ...]) -> list[tuple[str, str | None]]:
 
 def summary(report: Report, hint_fixes: bool = True) -> str:
     e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    files = count(report.files, "file")
     if not report.diagnostics:
         return f"All checks passed! ({files})"
-
-    def n(k: int, word: str) -> str:
-        return f"{k} {word}{'s' if k != 1 else ''}"
-
-    text = f"Found {n(e, 'error')}, {n(w, 'warning')} and {n(i, 'info')} in {files}."
+    text = f"Found {count(e, 'error')}, {count(w, 'warning')} and {count(i, 'info')} in {files}."
     safe = sum(1 for d in report.diagnostics if d.fix is not None and d.fix.safe)
     unsafe = sum(1 for d in report.diagnostics if d.fix is not None and not d.fix.safe)
     if hint_fixes and (safe or unsafe):
@@ -276,34 +273,20 @@ def lint_command(
     sys.exit(1 if failing else 0)
 
 
-def _changed(changes: list[Change], ignores: bool) -> str:
+def _changed(changes: list[Change], ignores: bool, would: bool = False) -> str:
     total = sum(sum(c.counts.values()) for c in changes)
-    files = f"{len(changes)} file{'s' if len(changes) != 1 else ''}"
+    files = count(len(changes), "file")
     if ignores:
-        return f"Added {total} ignore entr{'ies' if total != 1 else 'y'} to {files}."
-    return f"Fixed {total} finding{'s' if total != 1 else ''} in {files}."
+        return f"Added {count(total, 'ignore entry', 'ignore entries')} to {files}."
+    return f"{'Would fix' if would else 'Fixed'} {count(total, 'finding')} in {files}."
 
 
 def _print_diffs(changes: list[Change], quiet: bool) -> None:
-    import difflib
+    from applc.edits import unified_diff
 
     for c in changes:
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                c.old.splitlines(keepends=True),
-                c.new.splitlines(keepends=True),
-                fromfile=f"a/{c.name}",
-                tofile=f"b/{c.name}",
-            )
-        )
+        sys.stdout.write(unified_diff(c.old, c.new, f"a/{c.name}", f"b/{c.name}"))
     sys.stdout.flush()
     if not quiet:
-        total = sum(sum(c.counts.values()) for c in changes)
-        if changes:
-            click.echo(
-                f"Would fix {total} finding{'s' if total != 1 else ''} in "
-                f"{len(changes)} file{'s' if len(changes) != 1 else ''}.",
-                err=True,
-            )
-        else:
-            click.echo("No fixes to make.", err=True)
+        text = _changed(changes, False, would=True) if changes else "No fixes to make."
+        click.echo(text, err=True)

@@ -15,7 +15,6 @@ from lsprotocol import types
 
 from applc.diagnostics import Diagnostic
 from applc.edits import (
-    UNSUPPRESSIBLE,
     TextEdit,
     choose_fixes,
     dsl_ignore_insertion,
@@ -23,6 +22,7 @@ from applc.edits import (
     ignore_scope,
     scope_title,
 )
+from applc.lint import UNSUPPRESSIBLE
 from applc.model.fields import CONTAINER, IGNORE_KEY, ObjectKind, container_fields
 from applc.model.paths import kind_at, kind_of_path, value_at
 from applc.resolve.references import ID_CHARS, Reference, StrayAt, tokenize
