@@ -151,7 +151,6 @@ def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
     """
     from applc.formatters import Report, renderer
     from applc.inputs import parse_document, read_document
-    from applc.model.build import build_appliance
 
     if file == "-":
         doc = parse_document(stdin_filename or "<stdin>", sys.stdin.buffer.read())
@@ -172,5 +171,5 @@ def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
         else:
             click.echo(f"applc: {doc.source.path} is not an appliance (a JSON object)", err=True)
         sys.exit(1)
-    view = graph_view(build_appliance(doc.source, doc.value))
+    view = graph_view(doc.appliance)
     sys.stdout.write(render_dot(view) if fmt == "dot" else render_mermaid(view))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from applc.frontends.document import Document
-from applc.model.build import build_appliance
 from applc.model.fields import ALIASES, CONTAINER_TYPES, ObjectKind
 from applc.model.nodes import Appliance
 from applc.resolve.references import references
@@ -106,7 +105,7 @@ class Index:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.appliance: Appliance = build_appliance(doc.source, doc.value)
+        self.appliance: Appliance = doc.appliance  # the model lint built
         self.occurrences: list[Occurrence] = []
         self.exact = True  # False when some occurrence has no exact position
         self._collect()
