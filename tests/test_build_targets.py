@@ -606,7 +606,7 @@ def test_kubernetes_refuses_a_service_name_starting_with_a_digit(tmp_path):
 def test_cron_schedules(interval, start, cron):
     from applc.model.build import build_container
     from applc.source import Source
-    from applc.targets.kubernetes import cron_schedule
+    from applc.targets.kubernetes.adapter import cron_schedule
 
     c = build_container(
         Source("x", ""),

@@ -16,7 +16,11 @@ from tests.conftest import EXAMPLES, ROOT
 
 
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=600, check=False, **kwargs)
+    # Without PYTHONPATH, or a checkout on it would shadow the installed wheel.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=600, check=False, env=env, **kwargs
+    )
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 These checks run only when a target is named (`applc lint --target NAME`, `applc build`),
 and each finding names its target. The decisions come from the target adapters
-themselves (`applc.targets.<name>`), imported when a check runs, so lint and build never
+themselves (`applc.targets.<name>.adapter`), imported when a check runs, so lint and build never
 disagree and a plain `applc lint` loads none of it.
 """
 
@@ -250,7 +250,7 @@ def k8s_dependencies(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL402", target="marathon")
 def marathon_dependencies(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.marathon import job_dependency_gaps
+    from applc.targets.marathon.adapter import job_dependency_gaps
 
     for c in _named(ctx):
         for i, _d, why in job_dependency_gaps(ctx.appliance, c):
@@ -266,9 +266,9 @@ def marathon_dependencies(ctx: LintContext) -> Iterator[Finding]:
 
 def _port_names(ctx: LintContext, target: str) -> Iterator[Finding]:
     if target == "marathon":
-        from applc.targets.marathon import port_names
+        from applc.targets.marathon.adapter import port_names
     else:
-        from applc.targets.kubernetes import port_names
+        from applc.targets.kubernetes.adapter import port_names
     for c in _named(ctx):
         for p, got in zip(c.ports, port_names(c), strict=True):
             if p.name is None or got == p.name:
@@ -318,7 +318,7 @@ def _gpus(ctx: LintContext, target: str) -> Iterator[Finding]:
 
 @check("APL401", target="marathon")
 def marathon_gpus(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.marathon import docker_only, gpu_count
+    from applc.targets.marathon.adapter import docker_only, gpu_count
 
     for c in _named(ctx):
         if not c.is_service or gpu_count(c) == 0 or c.resources is None:
@@ -454,7 +454,7 @@ def compose_placement(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL406", target="compose")
 def compose_host_references(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.compose import HOST_GATEWAY_NAME
+    from applc.targets.compose.adapter import HOST_GATEWAY_NAME
 
     by_id = ctx.appliance.by_id
     for occ in ctx.occurrences:
@@ -504,7 +504,7 @@ def compose_resources(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL404", target="kubernetes")
 def k8s_schedules(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.kubernetes import cron_schedule
+    from applc.targets.kubernetes.adapter import cron_schedule
 
     for c in _named(ctx):
         if not c.is_job:
@@ -542,7 +542,7 @@ def k8s_schedules(ctx: LintContext) -> Iterator[Finding]:
 @check("APL405", target="kubernetes")
 def k8s_placement(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.base import placement_choice
-    from applc.targets.kubernetes import node_selector
+    from applc.targets.kubernetes.adapter import node_selector
 
     for c in _named(ctx):
         _, why = node_selector(c)
@@ -558,7 +558,7 @@ def k8s_placement(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL407", target="kubernetes")
 def k8s_names(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.kubernetes import job_kind, name_problem
+    from applc.targets.kubernetes.adapter import job_kind, name_problem
 
     for c in _named(ctx):
         kind = "Deployment" if c.is_service else job_kind(c)
@@ -580,7 +580,7 @@ def k8s_resources(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL411", target="kubernetes")
 def k8s_volumes(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.kubernetes import CLAIM_SIZE, DNS1123, persistent_claims
+    from applc.targets.kubernetes.adapter import CLAIM_SIZE, DNS1123, persistent_claims
 
     claims = dict(persistent_claims(ctx.appliance))
     reported: set[str] = set()

@@ -1,6 +1,6 @@
 """What every target shares: the adapter interface, reference resolution and start order.
 
-A target is an adapter (a `Target` subclass in `applc/targets/<name>.py`, or a third-party
+A target is an adapter (a `Target` subclass in `applc/targets/<name>/`, or a third-party
 object behind an `applc.targets` entry point) plus a folder of Jinja templates. The
 adapter turns the model into the view its templates render; it never writes text itself.
 Reference resolution is the same for every target (the one tokenizer of

@@ -1,6 +1,6 @@
 """Which targets exist: the built-in folders, plus third-party `applc.targets` entry points.
 
-A built-in target is a module `applc/targets/<name>.py` defining `TARGET` (a
+A built-in target is a package `applc/targets/<name>/` defining `TARGET` (a
 `applc.targets.base.Target`) and a template folder `targets/<name>/` at the top of the
 repository, which the wheel ships as `applc/_data/targets/<name>/`. A third-party target
 is an entry point in the group `applc.targets` whose object is a `Target` instance, a
