@@ -16,7 +16,7 @@ from applc.frontends.document import Document
 from applc.frontends.json_loader import gc_paused
 from applc.model.fields import IGNORE_KEY
 from applc.rules.context import LintContext, LintOptions, did_you_mean
-from applc.rules.registry import CHECKS, RULES, Rule, load_rules, matches, specificity
+from applc.rules.registry import CHECKS, RULES, Check, Rule, load_rules, matches, specificity
 from applc.source import join_pointer, parent_pointer, pointer_within
 
 
@@ -134,15 +134,27 @@ def _directive(
         out.append(Directive(scope, sel, kptr, rules))
 
 
-def run_checks(doc: Document, options: LintOptions, enabled: set[str]) -> list[Finding]:
+def checks_to_run(options: LintOptions) -> list[Check]:
+    """The checks of every rule family, and those of the target named in `options`
+    (`Target.checks()`, built-in or installed). Raises TargetError for a target that
+    cannot be loaded."""
     load_rules()
+    checks = [chk for chk in CHECKS if chk.target is None]
+    if options.target is not None:
+        from applc.targets.registry import target_checks
+
+        checks += target_checks(options.target)
+    return checks
+
+
+def run_checks(
+    doc: Document, options: LintOptions, enabled: set[str], checks: Iterable[Check]
+) -> list[Finding]:
     findings = list(doc.findings)
     if doc.value is None:
         return findings
     ctx = LintContext(doc, options)
-    for chk in CHECKS:
-        if chk.target is not None and chk.target != options.target:
-            continue
+    for chk in checks:
         if not any(c in enabled for c in chk.codes):
             continue
         try:
@@ -170,11 +182,12 @@ def _lint_document(
     settings: Settings | None = None,
     options: LintOptions | None = None,
 ) -> list[Diagnostic]:
-    load_rules()
     settings = settings or Settings()
     options = options or LintOptions(budget=settings.budget)
+    # The named target is loaded first, so a third-party target's rules are selectable.
+    checks = checks_to_run(options)
     sel = Selection(settings, doc.source.path)
-    findings = run_checks(doc, options, sel.enabled)
+    findings = run_checks(doc, options, sel.enabled, checks)
 
     directives: list[Directive] = []
     # The DSL writes suppressions as `ignore CODE "reason"`, so its text need not name

@@ -2,7 +2,9 @@
 
 A rule module declares its rules with `rule(...)` (the documentation and the examples
 that pass and fail live beside the check) and its checks with `@check(codes...)`. A check
-is a generator over a `LintContext` that yields findings; it never prints.
+is a generator over a `LintContext` that yields findings; it never prints. A target's
+checks (`@check(codes..., target=NAME)`, in its own package) run only when the target is
+named; `Target.checks()` hands them to the lint driver.
 """
 
 from __future__ import annotations
@@ -105,6 +107,11 @@ def check(*codes: str, target: str | None = None) -> Callable[[CheckFn], CheckFn
     return register
 
 
+def checks_for(target: str) -> list[Check]:
+    """The checks registered for `target` (`@check(..., target=target)`)."""
+    return [c for c in CHECKS if c.target == target]
+
+
 def _dedent(text: str) -> str:
     import textwrap
 
@@ -115,10 +122,10 @@ _loaded = False
 
 
 def load_rules() -> dict[str, Rule]:
-    """Import every rule module once; returns the registry."""
+    """Import every rule module once (`applc.catalogue`); returns the registry."""
     global _loaded
     if not _loaded:
-        import applc.rules.catalogue  # noqa: F401  (registers on import)
+        import applc.catalogue  # noqa: F401  (registers on import)
 
         _loaded = True
     return RULES

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from applc.model.fields import IGNORE_KEY, SCHEMA_KEY
 from applc.model.nodes import Appliance, Container, PersistentVolume, Port
 from applc.resolve.graph import DependencyGraph
 from applc.resolve.references import rewrite
+
+if TYPE_CHECKING:
+    from applc.rules.registry import Check
 
 # container id -> the name that reaches it on the target
 Naming = Callable[[str], str]
@@ -46,7 +49,8 @@ class OutputFile:
 
 class Target:
     """The adapter of one target. Subclasses set the class attributes and implement
-    `naming` and `outputs`; `template_dir` defaults to the packaged `targets/<name>/`."""
+    `naming` and `outputs`; `template_dir` defaults to the packaged `targets/<name>/`,
+    and `checks` to the checks registered with `@check(..., target=name)`."""
 
     name: ClassVar[str]
     summary: ClassVar[str] = ""
@@ -58,6 +62,16 @@ class Target:
         from applc.targets.registry import templates_root
 
         return templates_root() / self.name
+
+    def checks(self) -> Sequence[Check]:
+        """What this target cannot express, as checks: `applc lint --target NAME` and
+        `applc build` run them with the rest. The default is every check registered with
+        `@check(codes..., target=self.name)` (for the built-in targets, in
+        `applc/targets/<name>/checks.py`)."""
+        from applc.rules.registry import checks_for, load_rules
+
+        load_rules()
+        return checks_for(self.name)
 
     def naming(self, app: Appliance, options: TargetOptions) -> Naming:
         raise NotImplementedError

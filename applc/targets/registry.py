@@ -1,21 +1,23 @@
 """Which targets exist: the built-in folders, plus third-party `applc.targets` entry points.
 
-A built-in target is a package `applc/targets/<name>/` defining `TARGET` (a
-`applc.targets.base.Target`) and a template folder `targets/<name>/` at the top of the
-repository, which the wheel ships as `applc/_data/targets/<name>/`. A third-party target
-is an entry point in the group `applc.targets` whose object is a `Target` instance, a
-`Target` subclass, or a module defining `TARGET`; its `template_dir()` says where its
-templates are.
+A built-in target is a package `applc/targets/<name>/` (its `adapter` module defines
+`TARGET`, an `applc.targets.base.Target`; its `checks` module the target's rules and
+checks) and a template folder `targets/<name>/` at the top of the repository, which the
+wheel ships as `applc/_data/targets/<name>/`. A third-party target is an entry point in
+the group `applc.targets` whose object is a `Target` instance, a `Target` subclass, or a
+module defining `TARGET`; its `template_dir()` says where its templates are, and its
+`checks()` what it cannot express.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from applc.rules.registry import Check
     from applc.targets.base import Target
 
 BUILTIN = ("marathon", "compose", "kubernetes")
@@ -47,12 +49,23 @@ def templates_root() -> Path:
     return package.parent / "targets"
 
 
+def import_builtin_checks() -> None:
+    """Register the rules and checks of every built-in target (part of applc's catalogue,
+    so `applc rules` lists them and a configuration may name them)."""
+    importlib.import_module("applc.targets.checks")
+    for name in BUILTIN:
+        importlib.import_module(f"applc.targets.{name}.checks")
+
+
+@functools.cache
 def load_target(name: str) -> Target:
-    """The adapter of target `name`; raises TargetError when there is none."""
+    """The adapter of target `name` (loaded once); raises TargetError when there is none."""
+    import inspect
+
     from applc.targets.base import Target
 
     if name in BUILTIN:
-        module = importlib.import_module(f"applc.targets.{name}")
+        module = importlib.import_module(f"applc.targets.{name}.adapter")
         obj: Any = module.TARGET
     else:
         obj = _entry_point(name)
@@ -63,6 +76,18 @@ def load_target(name: str) -> Target:
     if not isinstance(obj, Target):
         raise TargetError(f"target `{name}` does not provide an applc.targets.base.Target")
     return obj
+
+
+def target_checks(name: str) -> list[Check]:
+    """The checks of target `name`, as its `Target.checks()` gives them."""
+    try:
+        return list(load_target(name).checks())
+    except TargetError:
+        raise
+    except Exception as exc:  # a broken plug-in: applc cannot run, and says why
+        raise TargetError(
+            f"target `{name}` could not give its checks: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _entry_point(name: str) -> Any:

@@ -1,6 +1,7 @@
-"""The Kubernetes target: `adapter.py` turns the model into the view of the templates in
-the top-level `targets/kubernetes/`."""
+"""The Kubernetes target.
 
-from applc.targets.kubernetes.adapter import TARGET
-
-__all__ = ["TARGET"]
+`adapter.py` turns the model into the view that the templates in the top-level
+`targets/kubernetes/` render; its `TARGET` is what `applc build --target kubernetes` loads.
+`naming.py` names each container as the other containers reach it, and `checks.py`
+reports what the target cannot express (`applc lint --target kubernetes`).
+"""
