@@ -11,10 +11,8 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 
+from applc.links import rule_url
 from applc.source import Part, Source, Span
-
-# Rule pages are generated from the registry into docs/rules/ (see `applc rule`).
-DOCS_URL = "https://github.com/applc/applc/blob/main/docs/rules/{code}.md"
 
 
 class Severity(enum.IntEnum):
@@ -162,5 +160,5 @@ def resolve(finding: Finding, source: Source, name: str, severity: Severity) -> 
         notes=finding.notes,
         fix=fix,
         target=finding.target,
-        url=DOCS_URL.format(code=finding.code),
+        url=rule_url(finding.code),
     )

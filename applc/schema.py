@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from applc.links import REPOSITORY_URL, docs_url
 from applc.model.fields import (
     ARRAY,
     CONTAINER,
@@ -20,8 +21,8 @@ from applc.model.fields import (
     ObjectKind,
 )
 
-SCHEMA_ID = "https://github.com/applc/applc/blob/main/schemas/appliance.schema.json"
-DOCS = "https://github.com/applc/applc/blob/main/docs/format.md"
+SCHEMA_ID = f"{REPOSITORY_URL}/blob/main/schemas/appliance.schema.json"
+DOCS = docs_url("format.md")
 
 
 def _ci_pattern(values: tuple[str, ...]) -> str:

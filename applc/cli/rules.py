@@ -8,37 +8,8 @@ import sys
 import click
 
 from applc.cli.common import fail
+from applc.docgen import rule_markdown, rule_targets
 from applc.rules.registry import Rule, all_rules, lookup, suggest_selector
-
-
-def rule_markdown(r: Rule) -> str:
-    """The documentation page of a rule (also written to docs/rules/<code>.md)."""
-    parts = [
-        f"# {r.code} {r.name}",
-        "",
-        f"**{r.summary}.** Default severity: **{r.severity.label}**"
-        + (" (cannot be switched off)" if r.always_on else "")
-        + ".",
-        "",
-        r.docs,
-    ]
-    if r.fails:
-        parts += ["", "## Fails", "", "```json", r.fails, "```"]
-    if r.passes:
-        parts += ["", "## Passes", "", "```json", r.passes, "```"]
-    if r.example_budget:
-        budget = ",".join(f"{k}={v:g}" for k, v in r.example_budget.items())
-        parts += ["", f"(The examples are linted with `--budget {budget}`.)"]
-    if r.example_target:
-        parts += ["", f"(The examples are linted with `--target {r.example_target}`.)"]
-    parts += [
-        "",
-        f"Configure: `select`/`ignore` with `{r.code}` or `{r.name}`; "
-        f'`severity = {{ "{r.name}" = "warning" }}`; '
-        f'inline: `"x-applc-ignore": {{"{r.code}": "reason"}}`.',
-        "",
-    ]
-    return "\n".join(parts)
 
 
 def rule_dict(r: Rule) -> dict[str, object]:
@@ -49,6 +20,8 @@ def rule_dict(r: Rule) -> dict[str, object]:
         "summary": r.summary,
         "docs": r.docs,
         "url": r.url,
+        "fix": r.fix,
+        "targets": list(rule_targets(r)),
         "fails": r.fails,
         "passes": r.passes,
     }
@@ -69,20 +42,25 @@ def rule_command(selector: str, output_format: str) -> None:
     if output_format == "json":
         sys.stdout.write(json.dumps(rule_dict(r), indent=2) + "\n")
     else:
-        sys.stdout.write(rule_markdown(r))
+        sys.stdout.write(rule_markdown(r) + f"\nOnline: {r.url}\n")
 
 
 @click.command("rules")
 @click.option("--output-format", "-f", type=click.Choice(["text", "json"]), default="text")
-@click.option("--write-docs", metavar="DIR", help="Write each rule's page to DIR/<code>.md.")
+@click.option(
+    "--write-docs",
+    metavar="DIR",
+    help="Write each rule's page to DIR/<code>.md and the index to DIR/README.md.",
+)
 def rules_command(output_format: str, write_docs: str | None) -> None:
     """List every rule with its code, name and default severity."""
     rules = all_rules()
     if write_docs is not None:
-        from applc.cli.common import write_atomic
+        from pathlib import Path
 
-        for r in rules:
-            write_atomic(f"{write_docs}/{r.code}.md", rule_markdown(r))
+        from applc.docgen import write_rule_docs
+
+        write_rule_docs(Path(write_docs))
         return
     if output_format == "json":
         sys.stdout.write(json.dumps([rule_dict(r) for r in rules], indent=2) + "\n")

@@ -15,11 +15,12 @@ from typing import Any
 from applc.diagnostics import Diagnostic, Severity
 from applc.formatters import Report
 from applc.formatters.paths import report_path
+from applc.links import REPOSITORY_URL
 from applc.source import Source, Span
 from applc.writers import json_writer
 
 SEVERITY = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
-SOURCE = {"name": "applc", "url": "https://github.com/applc/applc"}
+SOURCE = {"name": "applc", "url": REPOSITORY_URL}
 
 
 class _Columns:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from applc import __version__
 from applc.diagnostics import Diagnostic, Severity
 from applc.formatters import Report
+from applc.links import REPOSITORY_URL
 from applc.rules.registry import all_rules
 from applc.writers import json_writer
 
@@ -75,7 +76,7 @@ def render(report: Report, color: bool) -> str:
         "name": "applc",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": "https://github.com/applc/applc",
+        "informationUri": REPOSITORY_URL,
         "rules": [
             {
                 "id": r.code,

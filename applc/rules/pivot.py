@@ -58,6 +58,7 @@ rule(
     """,
     fails=_app(', "interval": "PT10M"', "job"),
     passes=_app(', "interval": "T10M"', "job"),
+    fix="safe",
 )
 
 rule(

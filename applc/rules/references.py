@@ -48,6 +48,7 @@ rule(
     """,
     fails=_app(_ZK, _master("--zk=zk://@zookeper:2181/mesos")),
     passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")),
+    fix="safe",
 )
 
 rule(
@@ -104,6 +105,7 @@ rule(
     """,
     fails=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos", '["zookeper"]')),
     passes=_app(_ZK, _master("--zk=zk://@zookeeper:2181/mesos")),
+    fix="safe",
 )
 
 rule(

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from applc.diagnostics import DOCS_URL, Finding, Severity
+from applc.diagnostics import Finding, Severity
+from applc.links import rule_url
 
 if TYPE_CHECKING:
     from applc.rules.context import LintContext
@@ -35,10 +36,13 @@ class Rule:
     example_budget: dict[str, float] | None = None
     # The target the examples are linted for (target compatibility rules, APL4xx).
     example_target: str | None = None
+    # "safe" or "unsafe" when the rule's findings can carry a fix (`--fix`, or
+    # `--unsafe-fixes` for the unsafe ones); a finding gets one when applc can tell the fix.
+    fix: str | None = None
 
     @property
     def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
+        return rule_url(self.code)
 
     @property
     def band(self) -> str:
@@ -79,7 +83,10 @@ def rule(
     always_on: bool = False,
     example_budget: dict[str, float] | None = None,
     example_target: str | None = None,
+    fix: str | None = None,
 ) -> Rule:
+    if fix not in (None, "safe", "unsafe"):
+        raise ValueError(f"rule {code}: fix must be 'safe' or 'unsafe'")
     if code in RULES or name in BY_NAME:
         raise ValueError(f"rule {code} {name} registered twice")
     r = Rule(
@@ -93,6 +100,7 @@ def rule(
         always_on,
         example_budget,
         example_target,
+        fix,
     )
     RULES[code] = r
     BY_NAME[name] = r

@@ -67,6 +67,7 @@ rule(
     fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
      "image": "nginx:1.25", "resources": {"cpus": 1, "memory": 256}}]}""",
     passes=_OK,
+    fix="unsafe",
 )
 
 rule(
@@ -99,6 +100,7 @@ rule(
      "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256},
      "network_mode": "overlay"}]}""",
     passes=_OK,
+    fix="safe",
 )
 
 rule(
@@ -115,6 +117,7 @@ rule(
     fails="""{"id": "shop", "containers": [{"id": "Web_Server", "type": "service",
      "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}}]}""",
     passes=_OK,
+    fix="unsafe",
 )
 
 rule(
