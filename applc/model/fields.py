@@ -42,6 +42,8 @@ class Ignored:
 
     name: str
     why: str
+    # What to write instead, when there is something (APL246's help); else "remove it".
+    instead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,20 @@ VOLUME_TYPES = ("HOST", "PERSISTENT")
 HEALTH_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP", "COMMAND")
 
 _LEGACY_CONTAINER = (
-    Ignored("cloud", "a legacy placement field that PIVOT HEAD ignores; use schedule_hints"),
-    Ignored("host", "a legacy placement field that PIVOT HEAD ignores; use schedule_hints"),
+    # PIVOT's 2018 code made these Marathon constraints; HEAD ignores them and applc follows
+    # HEAD (docs/targets.md, differences from PIVOT).
+    Ignored(
+        "cloud",
+        "a tutorial-era placement field that PIVOT's 2018 code made the constraint "
+        '["cloud", "CLUSTER", value] and that PIVOT HEAD ignores, as applc does',
+        'place the container with "schedule_hints": {"placement": {"cloud": ...}}',
+    ),
+    Ignored(
+        "host",
+        "a tutorial-era placement field that PIVOT's 2018 code made the constraint "
+        '["hostname", "CLUSTER", value] and that PIVOT HEAD ignores, as applc does',
+        'place the container with "schedule_hints": {"placement": {"host": ...}}',
+    ),
     Ignored("rack", "a legacy placement field that PIVOT ignores"),
     Ignored("constraints", "a legacy field that PIVOT ignores"),
     Ignored("data", "the legacy location-aware scheduler input, ignored by PIVOT HEAD"),

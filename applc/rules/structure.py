@@ -173,6 +173,12 @@ rule(
     `rack`, `constraints`, `data`), the legacy service `labels`, server-side fields
     (`state`, `endpoints`, ...), and fields of the other container type (`interval` on a
     service, `instances` on a job).
+
+    The tutorial-era container fields `host` and `cloud` did place containers once:
+    PIVOT's 2018 code turned them into the Marathon constraints
+    `["hostname", "CLUSTER", value]` and `["cloud", "CLUSTER", value]`. PIVOT HEAD ignores
+    them, and applc follows HEAD: its builds leave them out. To place a container, write
+    `"schedule_hints": {"placement": {"host": ...}}` (or `cloud`, `region`, `zone`).
     """,
     fails="""{"id": "shop", "containers": [{"id": "web", "type": "service",
      "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 256}, "cloud": "aws"}]}""",
@@ -323,14 +329,14 @@ class _Walker:
                 if not isinstance(value, str):
                     self.wrong_type(value, (STRING,), ptr, key)
                 continue
-            why = next((i.why for i in ignored if i.name == key), None)
-            if why is not None:
+            known = next((i for i in ignored if i.name == key), None)
+            if known is not None:
                 self.out.append(
                     Finding(
                         "APL246",
                         Loc(ptr, "key"),
-                        f"`{key}` is ignored by PIVOT: {why}",
-                        help=f"remove `{key}`",
+                        f"`{key}` is ignored by PIVOT: {known.why}",
+                        help=f"remove `{key}`" + (f"; {known.instead}" if known.instead else ""),
                     )
                 )
                 continue
