@@ -7,6 +7,7 @@ The rules pages follow are in tests/support/docblocks.py (and docs/contributing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,7 @@ class Session:
     applc under test."""
 
     def __init__(self, tmp: Path) -> None:
-        self.cwd = tmp / "work"
+        self.root = self.cwd = tmp / "work"
         shutil.copytree(ROOT / "examples", self.cwd / "examples")
         bindir = tmp / "bin"
         bindir.mkdir()
@@ -77,6 +78,12 @@ class Session:
         }
 
     def run(self, command: str) -> subprocess.CompletedProcess[str]:
+        cd = re.fullmatch(r"cd\s+(\S+)", command.strip())
+        if cd:  # a page's later commands run where it went, as in the reader's shell
+            target = (self.cwd / cd.group(1)).resolve()
+            assert target.is_dir() and target.is_relative_to(self.cwd.parent), command
+            self.cwd = target
+            return subprocess.CompletedProcess(["cd"], 0, "", "")
         return subprocess.run(
             ["bash", "-c", command],
             cwd=self.cwd,
@@ -92,8 +99,11 @@ def run_page(page: Path, tmp: Path) -> list[str]:
     """Run a page's examples in order; returns what was skipped and why."""
     session = Session(tmp)
     skipped: list[str] = []
-    for block in read_blocks(page):
-        if not runs_applc(block):
+    blocks = read_blocks(page)
+    if not any(runs_applc(b) for b in blocks):
+        return skipped
+    for block in blocks:
+        if block.info not in SHELL:
             continue
         where = f"{_rel(page)}:{block.line}"
         if "not-run" in block.marks:
@@ -120,7 +130,7 @@ def run_page(page: Path, tmp: Path) -> list[str]:
                 f"stdout:\n{last.stdout}\nstderr:\n{last.stderr}"
             )
         if block.output is not None and last is not None:
-            actual = normalize(last.stdout + last.stderr, session.cwd)
+            actual = normalize(last.stdout + last.stderr, session.root)
             shown = normalize(block.output.text)
             assert shows(shown, actual), (
                 f"{_rel(page)}:{block.output.line}: the output shown is not what "

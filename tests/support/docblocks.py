@@ -3,9 +3,10 @@
 The rules a page follows (docs/contributing.md says the same for writers):
 
 - A fenced block whose info string is `sh`, `bash`, `shell` or `console` is a shell
-  example. It is *run* when one of its commands runs `applc`; every command in it is then
-  run, in order, in the page's own temporary copy of the repository's `examples/`
-  (shared by the page's blocks, so a page can build on its earlier steps).
+  example. A page with a shell example that runs `applc` is run like a script: all its
+  shell examples, top to bottom, in the page's own temporary folder holding a copy of the
+  repository's `examples/` (so a page builds on its earlier steps; `cd DIR` moves the
+  later commands to DIR).
 - A command is a line (a leading `$ ` is dropped), with its `\\` continuation lines and
   the bodies of its here-documents. Two commands the test environment has already done
   are left out: installing applc with `python3 -m pip install ...` (the tests run the
