@@ -194,8 +194,10 @@ def _named_volumes(app: Appliance) -> list[dict[str, str]]:
 
 
 def _healthcheck(c: Container, command: str | None) -> dict[str, Any] | None:
-    """Compose runs a health check inside the container: a COMMAND check as it is, an
-    HTTP check with wget or curl, a TCP check with nc or bash, on the container port."""
+    """Compose runs a health check inside the container (Marathon and Kubernetes probe
+    from outside and need nothing in the image): a COMMAND check as it is, and the
+    others as a small `/bin/sh` script on the container port (`tcp_check`,
+    `http_check`)."""
     hc = c.health_check
     if hc is None:
         return None
@@ -209,18 +211,13 @@ def _healthcheck(c: Container, command: str | None) -> dict[str, Any] | None:
         if not 0 <= hc.port_index < len(c.ports):
             return None
         port = c.ports[hc.port_index].container_port
+        if port is None:
+            return None
         if hc.protocol in ("HTTP", "HTTPS", "MESOS_HTTP", "MESOS_HTTPS"):
-            scheme = "https" if hc.protocol.endswith("HTTPS") else "http"
             path = hc.path if hc.path.startswith("/") else "/" + hc.path
-            url = shlex.quote(f"{scheme}://127.0.0.1:{port}{path}")
-            test = (
-                f"wget -q --no-check-certificate -O /dev/null {url} || "
-                f"curl -fsSk -o /dev/null {url}"
-            )
+            test = http_check(port, path, https=hc.protocol.endswith("HTTPS"))
         else:
-            test = (
-                f"nc -z 127.0.0.1 {port} || bash -c {shlex.quote(f': </dev/tcp/127.0.0.1/{port}')}"
-            )
+            test = tcp_check(port)
     return {
         "test": ["CMD-SHELL", test],
         "interval": f"{max(hc.interval_seconds, 1)}s",
@@ -228,6 +225,53 @@ def _healthcheck(c: Container, command: str | None) -> dict[str, Any] | None:
         "retries": max(hc.max_consecutive_failures, 1),
         "start_period": f"{max(hc.grace_period_seconds, 0)}s",
     }
+
+
+def tcp_check(port: int) -> str:
+    """Healthy when a socket listens on TCP `port` in the container's network namespace.
+
+    It reads `/proc/net/tcp` and `/proc/net/tcp6` (state `0A` is LISTEN) with nothing but
+    shell built-ins, so it works in any image with a `/bin/sh`. Tools do not: Debian's
+    busybox `nc` has no `-z`, and a plain `nc` connect waits for a server that says
+    nothing (a database, ZooKeeper) until the check times out.
+    """
+    return (
+        f"p=$(printf %04X {int(port)}); "
+        "for f in /proc/net/tcp /proc/net/tcp6; do "
+        '[ -r "$f" ] || continue; '
+        'while read -r _ a _ s _; do [ "$s" = 0A ] && case "$a" in *:"$p") exit 0;; esac; '
+        'done < "$f"; done; '
+        f"echo 'nothing listens on TCP port {int(port)}' >&2; exit 1"
+    )
+
+
+def http_check(port: int, path: str, *, https: bool) -> str:
+    """Healthy when `GET <path>` on the port answers 2xx or 3xx (Marathon's rule), with
+    the first of curl, wget (busybox's too) or, for plain HTTP, bash's `/dev/tcp` that the
+    image has; when it has none, the check says so in the container's health log."""
+    scheme = "https" if https else "http"
+    url = shlex.quote(f"{scheme}://127.0.0.1:{int(port)}{path}")
+    tools = [
+        f"if command -v curl >/dev/null 2>&1; then exec curl -fsSk -o /dev/null {url}; fi",
+        "if command -v wget >/dev/null 2>&1; then "
+        f"exec wget -q --no-check-certificate -O /dev/null {url}; fi",
+    ]
+    needs = "curl or wget"
+    if not https:
+        request = (
+            f"exec 3<>/dev/tcp/127.0.0.1/{int(port)} || exit 1; "
+            'printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3; '
+            "read -r _ c _ <&3; "
+            'case "$c" in [23][0-9][0-9]*) exit 0;; esac; '
+            'echo "HTTP status $c" >&2; exit 1'
+        )
+        tools.append(
+            "if command -v bash >/dev/null 2>&1; then "
+            f"exec bash -c {shlex.quote(request)} check {shlex.quote(path)}; fi"
+        )
+        needs = "curl, wget or bash"
+    message = shlex.quote(f"the {scheme.upper()} health check needs {needs} in the image")
+    return "; ".join([*tools, f"echo {message} >&2; exit 1"])
 
 
 TARGET = ComposeTarget()
