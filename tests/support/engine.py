@@ -328,6 +328,11 @@ IMAGES: dict[str, tuple[Any, tuple[str, ...]]] = {
         lambda: _standin(busybox_rootfs(), "mesos-agent"),
         ('ENTRYPOINT ["/standin/mesos-agent"]',),
     ),
+    # Prints its arguments and environment exactly (base64) and fetches URL arguments.
+    "applc-test/args:1": (
+        lambda: _standin(busybox_rootfs(), "args"),
+        ('ENTRYPOINT ["/standin/args"]',),
+    ),
     # The "done means" appliance names a busybox image from Docker Hub.
     "busybox:1.36.1": (busybox_rootfs, ()),
 }
@@ -435,6 +440,16 @@ class Project:
                 return c
             time.sleep(0.3)
 
+    def wait_for_log(self, service: str, text: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            logs = self.logs(service)
+            if text in logs:
+                return logs
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{service} never printed {text!r}; its log:\n{logs}")
+            time.sleep(0.5)
+
     def down(self) -> None:
         """Remove everything the project made, whatever state the test left it in."""
         try:
@@ -461,3 +476,31 @@ def health_log(container: dict[str, Any]) -> str:
 def iter_states(containers: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
     for c in containers:
         yield c["Name"], c["State"]["Status"]
+
+
+@functools.lru_cache(maxsize=1)
+def engine_cpus() -> int:
+    """The CPUs the engine has: it refuses a CPU limit above that."""
+    return int(docker("info", "--format", "{{.NCPU}}").stdout.strip())
+
+
+@functools.lru_cache(maxsize=1)
+def privileged_unavailable_reason() -> str | None:
+    """Why the engine cannot start a privileged container here, or None when it can.
+
+    Docker 20.10 grants a privileged container every capability it knows; in a sandbox
+    whose bounding set lacks one, runc fails with "unable to apply caps"."""
+    proc = docker(
+        "run",
+        "--rm",
+        "--privileged",
+        "--network",
+        "none",
+        "applc-test/busybox:1",
+        "true",
+        check=False,
+    )
+    if proc.returncode == 0:
+        return None
+    lines = [ln for ln in proc.stderr.splitlines() if "rror" in ln] or ["unknown error"]
+    return lines[0].strip()
