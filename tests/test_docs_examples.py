@@ -24,6 +24,7 @@ from tests.support.docblocks import (
     runnable,
     runs_applc,
     shows,
+    steps,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,27 +117,24 @@ def run_page(page: Path, tmp: Path) -> list[str]:
                 skipped.append(f"{where}: {reason}")
                 continue
         expected_exit = int(block.marks["exit"]) if "exit" in block.marks else None
-        last: subprocess.CompletedProcess[str] | None = None
-        for command in commands(block.text):
+        for command, shown in steps(block):
             todo = runnable(command)
             if todo is None:
                 continue
-            last = session.run(todo)
+            run = session.run(todo)
             allowed = {0, 1} if runs_applc(Block(page, 0, "sh", todo)) else {0}
             if expected_exit is not None:
                 allowed = {expected_exit}
-            assert last.returncode in allowed, (
-                f"{where}: `{todo}` exited {last.returncode}\n"
-                f"stdout:\n{last.stdout}\nstderr:\n{last.stderr}"
+            assert run.returncode in allowed, (
+                f"{where}: `{todo}` exited {run.returncode}\n"
+                f"stdout:\n{run.stdout}\nstderr:\n{run.stderr}"
             )
-        if block.output is not None and last is not None:
-            actual = normalize(last.stdout + last.stderr, session.root)
-            shown = normalize(block.output.text)
-            assert shows(shown, actual), (
-                f"{_rel(page)}:{block.output.line}: the output shown is not what "
-                f"`{last.args[-1]}` prints.\n--- shown\n{block.output.text}"
-                f"--- printed\n" + "\n".join(actual)
-            )
+            if shown is not None:
+                actual = normalize(run.stdout + run.stderr, session.root)
+                assert shows(normalize(shown), actual), (
+                    f"{where}: the output shown is not what `{todo}` prints.\n"
+                    f"--- shown\n{shown}--- printed\n" + "\n".join(actual)
+                )
     return skipped
 
 
@@ -219,3 +217,19 @@ def test_a_command_that_cannot_run_fails_unless_marked(tmp_path):
         run_page(page, tmp_path / "run")
     page.write_text("<!-- exit: 2 -->\n```sh\napplc lint --no-such-option\n```\n", encoding="utf-8")
     assert run_page(page, tmp_path / "run2") == []
+
+
+def test_console_blocks_compare_each_command_with_the_lines_under_it(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```console\n$ applc rule APL201 | head -1\n# APL201 unknown-reference\n"
+        "$ applc rule APL211 | head -1\n# APL211 unknown-dependency\n```\n",
+        encoding="utf-8",
+    )
+    assert run_page(page, tmp_path / "run") == []
+    page.write_text(
+        "```console\n$ applc rule APL201 | head -1\n# APL211 unknown-dependency\n```\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(AssertionError, match="the output shown is not what"):
+        run_page(page, tmp_path / "run2")

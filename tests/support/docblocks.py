@@ -17,7 +17,8 @@ The rules a page follows (docs/contributing.md says the same for writers):
 - A fenced block with no info string, or `text`, right after a run block shows output:
   what the block's last command prints (standard output, then standard error) must
   contain its lines, contiguous and in order; a line `...` stands for any lines. Paths of
-  the temporary copy and applc's version number are left out of the comparison.
+  the temporary copy and applc's version number are left out of the comparison. In a
+  `console` block, commands start with `$ ` and the lines under one are its output.
 - `<!-- not-run: REASON -->` right above a block keeps it from being run, and says why to
   whoever reads the page source. `<!-- needs: docker -->` runs it only where a Docker
   engine answers (as in CI).
@@ -118,6 +119,29 @@ def commands(text: str) -> list[str]:
     return out
 
 
+def console_steps(text: str) -> list[tuple[str, str]]:
+    """A `console` block: each `$ ` command (with `\\` continuations) and the output shown
+    under it, up to the next `$ `."""
+    steps: list[tuple[str, str]] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.startswith("$ "):
+            continue
+        parts = [line[2:]]
+        while parts[-1].endswith("\\") and i < len(lines):
+            parts.append(lines[i].removeprefix("> "))
+            i += 1
+        shown: list[str] = []
+        while i < len(lines) and not lines[i].startswith("$ "):
+            shown.append(lines[i])
+            i += 1
+        steps.append(("\n".join(parts), "\n".join(shown)))
+    return steps
+
+
 _PIP = re.compile(r"^python3? -m pip install [^&;|]*?(&&\s*|$)")
 _PYTEST = re.compile(r"^python3? -m pytest\b")
 
@@ -130,8 +154,20 @@ def runnable(command: str) -> str | None:
     return rest
 
 
+def steps(block: Block) -> list[tuple[str, str | None]]:
+    """The commands of a shell block, each with the output the page shows for it (None
+    when it shows none): in a `console` block the lines under the command, in the others
+    the output block after the block, for its last command."""
+    if block.info == "console":
+        return [(c, shown if shown.strip() else None) for c, shown in console_steps(block.text)]
+    cmds: list[tuple[str, str | None]] = [(c, None) for c in commands(block.text)]
+    if cmds and block.output is not None:
+        cmds[-1] = (cmds[-1][0], block.output.text)
+    return cmds
+
+
 def runs_applc(block: Block) -> bool:
-    return block.info in SHELL and any(RUNS_APPLC.search(c) for c in commands(block.text))
+    return block.info in SHELL and any(RUNS_APPLC.search(c) for c, _ in steps(block))
 
 
 VERSION = re.compile(r"(?<=applc)([ ,]+v?|==|/)\d+\.\d+\.\d+\S*")
