@@ -88,6 +88,11 @@ def _nav_pages(nav: object) -> list[str]:
 def test_navigation_is_by_task_and_names_existing_pages():
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["repo_url"] == links.REPOSITORY_URL
+    # Once the site is published, its address is the base of every link applc prints.
+    if config.get("site_url"):
+        assert links.DOCS_BASE_URL == config["site_url"]
+    else:
+        assert links.DOCS_BASE_URL == f"{links.REPOSITORY_URL}/blob/main/docs/"
     assert config["theme"]["name"] == "material"
     assert any(p == "search" or (isinstance(p, dict) and "search" in p) for p in config["plugins"])
     sections = [next(iter(item)) for item in config["nav"]]
