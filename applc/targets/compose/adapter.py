@@ -25,10 +25,8 @@ from applc.targets.base import (
     resolve_container,
     start_order,
 )
+from applc.targets.compose.naming import HOST_GATEWAY_NAME, naming_for
 
-# A HOST-mode container is not on the project network, so its service name does not
-# resolve; the host that runs it is reached through the Docker host gateway.
-HOST_GATEWAY_NAME = "host.docker.internal"
 HOST_GATEWAY = f"{HOST_GATEWAY_NAME}:host-gateway"
 
 
@@ -72,15 +70,7 @@ class ComposeTarget(Target):
     suffixes = ("compose.yaml",)
 
     def naming(self, app: Appliance, options: TargetOptions) -> Naming:
-        by_id = app.by_id
-
-        def name_of(cid: str) -> str:
-            other = by_id.get(cid)
-            if other is not None and other.network_mode == "HOST":
-                return HOST_GATEWAY_NAME
-            return cid
-
-        return name_of
+        return naming_for(app)
 
     def outputs(self, app: Appliance, options: TargetOptions) -> list[OutputFile]:
         naming = self.naming(app, options)

@@ -77,7 +77,7 @@ def placement(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL406", target="compose")
 def host_references(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.compose.adapter import HOST_GATEWAY_NAME
+    from applc.targets.compose.naming import HOST_GATEWAY_NAME
 
     by_id = ctx.appliance.by_id
     for occ in ctx.occurrences:

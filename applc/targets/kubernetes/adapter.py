@@ -20,9 +20,7 @@ from applc.targets.base import (
     OutputFile,
     Target,
     TargetOptions,
-    assign_names,
     decimal_text,
-    derive_name,
     iso_duration,
     mounted_volumes,
     placement_choice,
@@ -31,8 +29,8 @@ from applc.targets.base import (
     resolve_container,
     start_order,
 )
+from applc.targets.kubernetes.naming import namespace_of, naming_for, port_names
 
-CLUSTER_DOMAIN = "cluster.local"
 # The image of the init containers that wait for a dependency (pinned; it has nc and
 # nslookup).
 WAIT_IMAGE = "busybox:1.36.1"
@@ -50,35 +48,11 @@ NODE_LABELS = {
 }
 
 
-def dns_name(container_id: str, namespace: str) -> str:
-    """The Service's fully qualified name: `<container>.<namespace>.svc.cluster.local`."""
-    return f"{container_id}.{namespace}.svc.{CLUSTER_DOMAIN}"
-
-
 def escape(text: str) -> str:
     """Kubernetes expands `$(VAR)` in command, args, env values and exec probe commands,
     and reads `$$` as `$`: double each `$` that a `(` or another `$` follows, so the text
     comes back as written."""
     return re.sub(r"\$(?=[$(])", "$$", text) if "$" in text else text
-
-
-def port_name(name: str) -> str | None:
-    """An IANA service name (what a container port's name must be) for PIVOT's free-text
-    port name, or None: at most 15 of `[a-z0-9-]`, a letter, no `--`, no `-` at the ends."""
-    full = derive_name(name)
-    derived = full[:15].rstrip("-")
-    if len(full) > 15 and full[15] != "-" and "-" in derived:
-        # Cut at a word boundary rather than inside a word: `hdfs-namenode-ui` -> `hdfs-namenode`.
-        shorter = derived.rsplit("-", 1)[0]
-        if any(ch.isalpha() for ch in shorter):
-            derived = shorter
-    if not derived or not any(ch.isalpha() for ch in derived):
-        return None
-    return derived
-
-
-def port_names(c: Container) -> list[str | None]:
-    return assign_names([p.name for p in c.ports], port_name)
 
 
 def name_problem(c: Container, kind: str) -> str | None:
@@ -217,11 +191,10 @@ class KubernetesTarget(Target):
     suffixes = ("k8s.yaml",)
 
     def namespace(self, app: Appliance, options: TargetOptions) -> str:
-        return options.namespace or app.id or "default"
+        return namespace_of(app, options)
 
     def naming(self, app: Appliance, options: TargetOptions) -> Naming:
-        ns = self.namespace(app, options)
-        return lambda cid: dns_name(cid, ns)
+        return naming_for(app, options)
 
     def outputs(self, app: Appliance, options: TargetOptions) -> list[OutputFile]:
         ns = self.namespace(app, options)

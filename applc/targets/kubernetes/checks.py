@@ -75,7 +75,7 @@ def dependencies(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL403", target="kubernetes")
 def port_names(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.kubernetes.adapter import port_names
+    from applc.targets.kubernetes.naming import port_names
 
     yield from renamed_ports(
         ctx, "kubernetes", port_names, "a Kubernetes container port", " (at most 15)"

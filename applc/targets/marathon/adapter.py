@@ -7,7 +7,6 @@ canonical 1.5+ form; docs/targets.md lists every difference. This module builds 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from applc.model.nodes import Appliance, Container, Port
@@ -16,39 +15,21 @@ from applc.targets.base import (
     OutputFile,
     Target,
     TargetOptions,
-    assign_names,
     chronos_schedule,
-    derive_name,
     placement_choice,
     port_protocols,
     reachable_through,
     resolve_container,
     start_order,
 )
+from applc.targets.marathon.naming import DNS_SUFFIX, naming_for, port_names
 
-DNS_SUFFIX = "marathon.containerip.dcos.thisdcos.directory"
 # Every container PIVOT deploys learns where PIVOT is (`@pivot` of appliance `sys`).
 PIVOT_URL = f"pivot-sys.{DNS_SUFFIX}"
 CEPHFS_DRIVER = "heliumdatacommons/cephfs"
 NETWORKS = {"HOST": "host", "BRIDGE": "container/bridge", "CONTAINER": "container"}
 CONTAINER_NETWORK = "dcos"
 PLACEMENT_ATTRIBUTE = {"host": "hostname", "zone": "zone", "region": "region", "cloud": "cloud"}
-_PORT_NAME = re.compile(r"[a-z][a-z0-9-]*")
-
-
-def dns_name(appliance_id: str, container_id: str) -> str:
-    """PIVOT's contract: `<container>-<appliance>.marathon.containerip.dcos.thisdcos.directory`."""
-    return f"{container_id}-{appliance_id}.{DNS_SUFFIX}"
-
-
-def port_name(name: str) -> str | None:
-    """A Marathon port name (`^[a-z][a-z0-9-]*$`) for PIVOT's free-text one, or None."""
-    derived = derive_name(name)
-    return derived if _PORT_NAME.fullmatch(derived) else None
-
-
-def port_names(c: Container) -> list[str | None]:
-    return assign_names([p.name for p in c.ports], port_name)
 
 
 def persistent_mounts(app: Appliance, c: Container) -> list[tuple[str, str]]:
@@ -114,8 +95,7 @@ class MarathonTarget(Target):
     suffixes = ("marathon.json", "chronos.json")
 
     def naming(self, app: Appliance, options: TargetOptions) -> Naming:
-        aid = app.id or ""
-        return lambda cid: dns_name(aid, cid)
+        return naming_for(app)
 
     def outputs(self, app: Appliance, options: TargetOptions) -> list[OutputFile]:
         naming = self.naming(app, options)

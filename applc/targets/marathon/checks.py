@@ -127,7 +127,7 @@ def dependencies(ctx: LintContext) -> Iterator[Finding]:
 
 @check("APL403", target="marathon")
 def port_names(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.marathon.adapter import port_names
+    from applc.targets.marathon.naming import port_names
 
     yield from renamed_ports(ctx, "marathon", port_names, "Marathon")
 
