@@ -53,36 +53,40 @@ def lint_text(
     return doc, lint_document(doc, settings, options_for(settings, target))
 
 
-def _documents(
-    paths: list[str],
-    configs: ConfigCache,
-    stdin: bytes | None,
-    stdin_filename: str | None,
-    force_exclude: bool,
-) -> Iterator[tuple[str, Document, Settings]]:
-    """Each input ("-" for standard input) read, with the settings that apply to it."""
-    for f in expand_inputs(paths, configs, force_exclude):
-        if f == "-":
-            name = stdin_filename or "<stdin>"
-            yield f, parse_document(name, stdin or b""), configs.for_path(stdin_filename or "-")
-        else:
-            yield f, read_document(f), configs.for_path(f)
+@dataclass(frozen=True)
+class Inputs:
+    """What a run reads and how: the paths (`-` for standard input), their
+    configurations, standard input and the name it goes by, the target whose checks run,
+    a budget overriding the configuration's, and whether `exclude` applies to files named
+    on the command line too."""
+
+    paths: list[str]
+    configs: ConfigCache
+    stdin: bytes | None = None
+    stdin_filename: str | None = None
+    target: str | None = None
+    budget: Budget | None = None
+    force_exclude: bool = False
+
+    def documents(self) -> Iterator[tuple[str, Document, Settings]]:
+        """Each input read, with the settings that apply to it."""
+        for f in expand_inputs(self.paths, self.configs, self.force_exclude):
+            if f == "-":
+                name = self.stdin_filename or "<stdin>"
+                settings = self.configs.for_path(self.stdin_filename or "-")
+                yield f, parse_document(name, self.stdin or b""), settings
+            else:
+                yield f, read_document(f), self.configs.for_path(f)
+
+    def options(self, settings: Settings) -> LintOptions:
+        return options_for(settings, self.target, self.budget)
 
 
-def lint_paths(
-    paths: list[str],
-    configs: ConfigCache,
-    *,
-    stdin: bytes | None = None,
-    stdin_filename: str | None = None,
-    target: str | None = None,
-    budget: Budget | None = None,
-    force_exclude: bool = False,
-) -> Report:
+def lint_paths(inputs: Inputs) -> Report:
+    """Lint every input."""
     report = Report([], {}, 0)
-    for _, doc, settings in _documents(paths, configs, stdin, stdin_filename, force_exclude):
-        opts = options_for(settings, target, budget)
-        report.diagnostics.extend(lint_document(doc, settings, opts))
+    for _, doc, settings in inputs.documents():
+        report.diagnostics.extend(lint_document(doc, settings, inputs.options(settings)))
         report.sources[doc.source.path] = doc.source
         report.files += 1
     report.diagnostics.sort(key=lambda d: d.sort_key)
@@ -101,16 +105,7 @@ class Change:
 
 
 def fix_paths(
-    paths: list[str],
-    configs: ConfigCache,
-    *,
-    stdin: bytes | None = None,
-    stdin_filename: str | None = None,
-    target: str | None = None,
-    budget: Budget | None = None,
-    force_exclude: bool = False,
-    unsafe: bool = False,
-    add_ignore: str | None = None,
+    inputs: Inputs, *, unsafe: bool = False, add_ignore: str | None = None
 ) -> tuple[Report, list[Change]]:
     """Lint and fix every input (or, with `add_ignore` as the reason, add ignore entries
     for its findings): the report is of the new texts, and nothing is written."""
@@ -118,8 +113,8 @@ def fix_paths(
 
     report = Report([], {}, 0)
     changes: list[Change] = []
-    for f, doc, settings in _documents(paths, configs, stdin, stdin_filename, force_exclude):
-        opts = options_for(settings, target, budget)
+    for f, doc, settings in inputs.documents():
+        opts = inputs.options(settings)
         diags = lint_document(doc, settings, opts)
         counts: Counter[str] = Counter()
         new = doc

@@ -129,8 +129,11 @@ class Diagnostic:
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def resolve(finding: Finding, source: Source, name: str, severity: Severity) -> Diagnostic:
-    """Turn a finding into a diagnostic with positions, looking them up in the source."""
+def resolve(
+    finding: Finding, source: Source, name: str, severity: Severity, url: str | None = None
+) -> Diagnostic:
+    """Turn a finding into a diagnostic with positions, looking them up in the source.
+    `url` is the rule's page when not in applc's docs (a plug-in's rule)."""
     loc = finding.loc
     span = finding.span or source.locate(loc.pointer, loc.part, loc.sub)
     labels = tuple(
@@ -160,5 +163,5 @@ def resolve(finding: Finding, source: Source, name: str, severity: Severity) -> 
         notes=finding.notes,
         fix=fix,
         target=finding.target,
-        url=rule_url(finding.code),
+        url=url or rule_url(finding.code),
     )

@@ -226,7 +226,10 @@ def _lint_document(
                 )
             )
 
-    out = {resolve(f, doc.source, RULES[f.code].name, sel.severity(RULES[f.code], f)) for f in kept}
+    out = set()
+    for f in kept:
+        r = RULES[f.code]
+        out.add(resolve(f, doc.source, r.name, sel.severity(r, f), r.docs_url))
     return sorted(out, key=lambda d: d.sort_key)
 
 

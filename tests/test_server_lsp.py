@@ -20,7 +20,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from applc.api import lint_paths
+from applc.api import Inputs, lint_paths
 from applc.config import ConfigCache
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,7 +266,7 @@ async def test_open_gives_the_diagnostics_of_applc_lint(
 ) -> None:
     text = (EXAMPLES / "broken.appliance.json").read_text(encoding="utf-8")
     doc, diags = await open_doc(client, tmp_path, text, "broken.appliance.json")
-    report = lint_paths([str(doc.path)], ConfigCache())
+    report = lint_paths(Inputs([str(doc.path)], ConfigCache()))
     assert len(diags) == len(report.diagnostics) > 20
     severity = {"error": 1, "warning": 2, "info": 3}
     for got, want in zip(diags, report.diagnostics, strict=True):

@@ -13,7 +13,8 @@ from applc.cli.common import (
     config_options,
     count,
     fail,
-    load_configs,
+    load_settings,
+    load_target_or_fail,
     use_color,
 )
 
@@ -93,11 +94,11 @@ def build_command(
     paths = list(files) or ["."]
     if (check or show_diff) and output == "-":
         fail("--check and --diff compare files in a folder; they cannot be used with -o -")
-    try:
-        configs = load_configs(config, select, extend_select, ignore, no_inline_ignores)
-        settings = configs.for_path(paths[0] if paths[0] != "-" else ".")
-    except ConfigError as exc:
-        fail(str(exc))
+    if target is not None:
+        load_target_or_fail(target)
+    configs, settings = load_settings(
+        paths, config, select, extend_select, ignore, no_inline_ignores
+    )
     target = target or settings.default_target
     if target is None:
         fail(

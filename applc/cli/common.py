@@ -7,11 +7,15 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from applc.rules.context import Budget
+
+if TYPE_CHECKING:
+    from applc.config import ConfigCache, Settings
+    from applc.targets.base import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,6 +139,20 @@ def config_options(fn: F) -> F:
     return fn
 
 
+def load_target_or_fail(name: str) -> Target:
+    """Target `name`, built-in or installed, loaded before any rule selector is read
+    (so `--ignore` and the configuration may name a third-party target's rules); exit 2
+    when it cannot be loaded."""
+    from applc.targets.registry import TargetError, load_target, target_checks
+
+    try:
+        target = load_target(name)
+        target_checks(name)
+    except TargetError as exc:
+        fail(str(exc))
+    return target
+
+
 def load_configs(
     config: str | None,
     select: tuple[str, ...],
@@ -166,3 +184,24 @@ def load_configs(
     if config is not None and not Path(config).is_file():
         fail(f"configuration file {config} does not exist")
     return ConfigCache(config, overrides)
+
+
+def load_settings(
+    paths: list[str],
+    config: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    no_inline_ignores: bool,
+    fail_level: str | None = None,
+) -> tuple[ConfigCache, Settings]:
+    """The configurations of a run with the command line's overrides, and the settings of
+    its first input (which decide the run's own choices: fail level, default target);
+    exit 2 when a configuration is bad."""
+    from applc.config import ConfigError
+
+    configs = load_configs(config, select, extend_select, ignore, no_inline_ignores, fail_level)
+    try:
+        return configs, configs.for_path(paths[0] if paths[0] != "-" else ".")
+    except ConfigError as exc:
+        fail(str(exc))

@@ -13,7 +13,8 @@ from applc.cli.common import (
     config_options,
     count,
     fail,
-    load_configs,
+    load_settings,
+    load_target_or_fail,
     use_color,
     write_atomic,
 )
@@ -171,7 +172,7 @@ def lint_command(
     fixed text of standard input goes to standard output and the report to standard
     error.
     """
-    from applc.api import fix_paths, lint_paths
+    from applc.api import Inputs, fix_paths, lint_paths
     from applc.config import ConfigError
 
     if isinstance(formats, str):  # from the environment variable
@@ -181,11 +182,7 @@ def lint_command(
     if len(stdout_formats) > 1:
         fail("only one --output-format can go to standard output; give the others as FORMAT=PATH")
     if target is not None:
-        from applc.targets.registry import target_names
-
-        names = target_names()
-        if target not in names:
-            fail(f"unknown target `{target}`; choose from {', '.join(names)}")
+        load_target_or_fail(target)
     if add_ignore and (fix or show_diff):
         fail("--add-ignore cannot be combined with --fix or --diff")
     if add_ignore and no_inline_ignores:
@@ -199,31 +196,24 @@ def lint_command(
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     editing = fix or show_diff or add_ignore
     changes: list[Change] = []
+    configs, first = load_settings(
+        paths, config, select, extend_select, ignore, no_inline_ignores, fail_level
+    )
+    inputs = Inputs(
+        paths,
+        configs,
+        stdin=stdin,
+        stdin_filename=stdin_filename,
+        target=target,
+        budget=budget,  # type: ignore[arg-type]
+        force_exclude=force_exclude,
+    )
     try:
-        configs = load_configs(config, select, extend_select, ignore, no_inline_ignores, fail_level)
         if editing:
-            report, changes = fix_paths(
-                paths,
-                configs,
-                stdin=stdin,
-                stdin_filename=stdin_filename,
-                target=target,
-                budget=budget,  # type: ignore[arg-type]
-                force_exclude=force_exclude,
-                unsafe=unsafe_fixes,
-                add_ignore=reason if add_ignore else None,
-            )
+            add = reason if add_ignore else None
+            report, changes = fix_paths(inputs, unsafe=unsafe_fixes, add_ignore=add)
         else:
-            report = lint_paths(
-                paths,
-                configs,
-                stdin=stdin,
-                stdin_filename=stdin_filename,
-                target=target,
-                budget=budget,  # type: ignore[arg-type]
-                force_exclude=force_exclude,
-            )
-        level = configs.for_path(paths[0] if paths[0] != "-" else ".").fail_level
+            report = lint_paths(inputs)
     except ConfigError as exc:
         fail(str(exc))
 
@@ -269,7 +259,7 @@ def lint_command(
         click.echo("note: no appliance files found", err=True)
     if exit_zero or add_ignore:
         sys.exit(0)
-    failing = any(d.severity >= level for d in report.diagnostics)
+    failing = any(d.severity >= first.fail_level for d in report.diagnostics)
     sys.exit(1 if failing else 0)
 
 

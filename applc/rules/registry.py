@@ -10,6 +10,7 @@ named; `Target.checks()` hands them to the lint driver.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -39,13 +40,22 @@ class Rule:
     # "safe" or "unsafe" when the rule's findings can carry a fix (`--fix`, or
     # `--unsafe-fixes` for the unsafe ones); a finding gets one when applc can tell the fix.
     fix: str | None = None
+    # Where the rule's page is, when not in applc's docs (a plug-in's own rules).
+    docs_url: str | None = None
 
     @property
     def url(self) -> str:
-        return rule_url(self.code)
+        return self.docs_url or rule_url(self.code)
+
+    @property
+    def prefix(self) -> str:
+        """The letters of the code: `APL` for applc's own rules, another for a plug-in's."""
+        return self.code.rstrip("0123456789")
 
     @property
     def band(self) -> str:
+        if self.prefix != "APL":
+            return "plug-in"
         return {
             "0": "syntax and suppressions",
             "1": "structure",
@@ -66,6 +76,10 @@ class Check:
     target: str | None = None
 
 
+# `APL` and three digits for applc's own rules; a plug-in's rules take letters of their
+# own (say `LST001`), so its codes never collide with applc's.
+CODE = re.compile(r"[A-Z]{2,8}[0-9]{1,4}")
+
 RULES: dict[str, Rule] = {}
 BY_NAME: dict[str, Rule] = {}
 CHECKS: list[Check] = []
@@ -84,7 +98,10 @@ def rule(
     example_budget: dict[str, float] | None = None,
     example_target: str | None = None,
     fix: str | None = None,
+    docs_url: str | None = None,
 ) -> Rule:
+    if CODE.fullmatch(code) is None:
+        raise ValueError(f"rule code {code!r} is not upper-case letters and digits")
     if fix not in (None, "safe", "unsafe"):
         raise ValueError(f"rule {code}: fix must be 'safe' or 'unsafe'")
     if code in RULES or name in BY_NAME:
@@ -101,6 +118,7 @@ def rule(
         example_budget,
         example_target,
         fix,
+        docs_url,
     )
     RULES[code] = r
     BY_NAME[name] = r
@@ -150,13 +168,15 @@ def lookup(selector: str) -> Rule | None:
 
 
 def matches(selector: str, r: Rule) -> bool:
-    """A selector is a code, a code prefix (`APL3`, `APL`), a name, or `ALL`."""
+    """A selector is a code, a code prefix with all its letters (`APL3`, `APL`), a name,
+    or `ALL`."""
     s = selector.strip()
     if s.upper() == "ALL":
         return True
     if s.lower() == r.name:
         return True
-    return r.code.startswith(s.upper()) and s.upper().startswith("APL")
+    s = s.upper()
+    return r.code.startswith(s) and s.startswith(r.prefix)
 
 
 def is_valid_selector(selector: str) -> bool:
@@ -175,7 +195,8 @@ def specificity(selector: str) -> int:
     s = selector.strip()
     if s.upper() == "ALL":
         return 0
-    if not s.upper().startswith("APL"):
+    letters = s.upper().rstrip("0123456789")
+    if not s.upper().startswith("APL") and letters not in {r.prefix for r in RULES.values()}:
         return 10  # a name is as specific as a full code
     return len(s)
 
