@@ -26,7 +26,8 @@ class GraphView:
 
 
 def graph_view(app: Appliance) -> GraphView:
-    from applc.targets.base import dependency_graph, referenced_ids
+    from applc.resolve.graph import DependencyGraph
+    from applc.targets.base import referenced_ids
 
     view = GraphView(app.id if isinstance(app.id, str) else "appliance")
     by_id = app.by_id
@@ -45,7 +46,7 @@ def graph_view(app: Appliance) -> GraphView:
             if r not in by_id:
                 missing.setdefault(r)
     view.nodes += [(m, "missing") for m in missing]
-    graph = dependency_graph(app)
+    graph = DependencyGraph.of_appliance(app)
     for comp in graph.strongly_connected():
         members = set(comp)
         if len(comp) == 1 and comp[0] not in graph.edges[comp[0]]:

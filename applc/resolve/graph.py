@@ -5,6 +5,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from applc.model.nodes import Appliance
 
 
 @dataclass
@@ -13,6 +17,16 @@ class DependencyGraph:
 
     nodes: list[str]
     edges: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of_appliance(cls, app: Appliance) -> DependencyGraph:
+        """The graph of the appliance's `dependencies`: one node per container id (the
+        first container with each id), edges to the ids it depends on that exist. Lint,
+        the targets' start order and `applc graph` all use this one."""
+        return cls.from_pairs(
+            list(app.by_id),
+            ((c.id, d) for c in app.containers if c.id is not None for d in c.dependencies),
+        )
 
     @classmethod
     def from_pairs(cls, nodes: Sequence[str], pairs: Iterable[tuple[str, str]]) -> DependencyGraph:

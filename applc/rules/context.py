@@ -73,11 +73,7 @@ class LintContext:
 
     @cached_property
     def graph(self) -> DependencyGraph:
-        app = self.appliance
-        ids = list(app.by_id)
-        return DependencyGraph.from_pairs(
-            ids, ((c.id, d) for c in app.containers if c.id is not None for d in c.dependencies)
-        )
+        return DependencyGraph.of_appliance(self.appliance)
 
     def at_strings(self) -> Iterator[tuple[Container, str, str]]:
         """(container, pointer, text) of every referencing string with an `@` in it, made

@@ -159,18 +159,11 @@ def mounted_volumes(app: Appliance) -> dict[str, PersistentVolume]:
 # --------------------------------------------------------------------------- order
 
 
-def dependency_graph(app: Appliance) -> DependencyGraph:
-    ids = list(app.by_id)
-    return DependencyGraph.from_pairs(
-        ids, ((c.id, d) for c in app.containers if c.id is not None for d in c.dependencies)
-    )
-
-
 def start_order(app: Appliance) -> list[Container]:
     """The appliance's containers, dependencies before dependents (ties keep document
     order). Lint refuses cycles and duplicate ids before a build gets here."""
     by_id = app.by_id
-    return [by_id[i] for i in dependency_graph(app).topological_order()]
+    return [by_id[i] for i in DependencyGraph.of_appliance(app).topological_order()]
 
 
 def reachable_through(
