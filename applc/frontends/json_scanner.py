@@ -15,6 +15,7 @@ import re
 from array import array
 from dataclasses import dataclass, field
 
+from applc.frontends.strings import StringSyntax
 from applc.source import escape_token
 
 MAX_DEPTH = 500
@@ -340,61 +341,18 @@ def _eof(text: str, stack: list[_Frame]) -> None:
     )
 
 
-# Ordinary characters and valid escapes, possessively: no backtracking state is kept,
-# so a 50 MB string costs one C-level pass and no memory.
-_PLAIN_RUN = re.compile(r'(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+')
-_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_STRINGS = StringSyntax(
+    escapes='"\\/bfnrt',
+    controls=r"\x00-\x1f",
+    escape_help='JSON allows \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; '
+    "write a literal backslash as \\\\",
+)
 
 
 def _bad_string(text: str, pos: int) -> None:
     """Explain why the string token at `pos` does not scan."""
-    i = pos + 1
-    n = len(text)
-    plain = _PLAIN_RUN.match
-    while True:
-        # What is valid is skipped at C speed: a 50 MB string with a bad escape near its
-        # end took seconds one character at a time.
-        i = plain(text, i).end()  # type: ignore[union-attr]
-        if i >= n:
-            break
-        ch = text[i]
-        if ch == '"':
-            break
-        if ch == "\\":
-            nxt = text[i + 1 : i + 2]
-            if nxt == "u":
-                if not _HEX4.fullmatch(text, i + 2, i + 6):
-                    raise JsonSyntaxError(
-                        "invalid \\u escape: it needs four hexadecimal digits", i, i + 2
-                    )
-                i += 6
-                continue
-            if nxt and nxt in '"\\/bfnrt':
-                i += 2
-                continue
-            raise JsonSyntaxError(
-                f"invalid escape `\\{nxt}` in a string",
-                i,
-                i + 2,
-                help='JSON allows \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; '
-                "write a literal backslash as \\\\",
-            )
-        if ch == "\n":
-            raise JsonSyntaxError(
-                "unterminated string: a line break inside a string",
-                pos,
-                i,
-                help='close the string with `"`, or write the line break as \\n',
-            )
-        if ord(ch) < 0x20:
-            raise JsonSyntaxError(
-                f"control character U+{ord(ch):04X} inside a string",
-                i,
-                i + 1,
-                help="write it as an escape such as \\t or \\u0009",
-            )
-        i += 1
-    raise JsonSyntaxError("unterminated string", pos, pos + 1, help='close the string with `"`')
+    p = _STRINGS.problem(text, pos)
+    raise JsonSyntaxError(p.message, p.start, p.end, help=p.help)
 
 
 def _bad_key(text: str, pos: int) -> None:

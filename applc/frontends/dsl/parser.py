@@ -34,6 +34,7 @@ from applc.frontends.dsl.syntax import (
     key_text,
 )
 from applc.frontends.json_scanner import MAX_DEPTH
+from applc.frontends.strings import StringSyntax
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 
@@ -637,50 +638,22 @@ def _bad_character(text: str, pos: int) -> DslSyntaxError:
     return DslSyntaxError(f"unexpected character {_show_char(ch)}", pos, pos + 1)
 
 
+def _show_escaped(ch: str) -> str:
+    return ch if ch and ch.isprintable() else _show_char(ch or "\n")
+
+
+_STRINGS = StringSyntax(
+    escapes='"\\/bfnrt@',
+    controls=r"\x00-\x1f\x7f",
+    escape_help='the escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX and \\@ (a '
+    "literal at sign); write a backslash as \\\\",
+    show=_show_escaped,
+)
+
+
 def _bad_string(text: str, pos: int) -> DslSyntaxError:
-    i = pos + 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            break
-        if ch == "\\":
-            nxt = text[i + 1 : i + 2]
-            if nxt == "u":
-                hexs = text[i + 2 : i + 6]
-                if len(hexs) < 4 or any(c not in "0123456789abcdefABCDEF" for c in hexs):
-                    return DslSyntaxError(
-                        "invalid \\u escape: it needs four hexadecimal digits", i, i + 2
-                    )
-                i += 6
-                continue
-            if nxt and nxt in '"\\/bfnrt@':
-                i += 2
-                continue
-            shown = nxt if nxt.isprintable() and nxt else _show_char(nxt or "\n")
-            return DslSyntaxError(
-                f"invalid escape `\\{shown}` in a string",
-                i,
-                i + 2,
-                help='the escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX and \\@ (a '
-                "literal at sign); write a backslash as \\\\",
-            )
-        if ch == "\n":
-            return DslSyntaxError(
-                "unterminated string: a line break inside a string",
-                pos,
-                i,
-                help='close the string with `"`, or write the line break as \\n',
-            )
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
-            return DslSyntaxError(
-                f"control character U+{ord(ch):04X} inside a string",
-                i,
-                i + 1,
-                help="write it as an escape such as \\t or \\u0009",
-            )
-        i += 1
-    return DslSyntaxError("unterminated string", pos, pos + 1, help='close the string with `"`')
+    p = _STRINGS.problem(text, pos)
+    return DslSyntaxError(p.message, p.start, p.end, help=p.help)
 
 
 _NAMES = {
