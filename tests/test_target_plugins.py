@@ -110,6 +110,19 @@ def test_build_with_an_installed_target_stops_at_its_check(site, appliance, tmp_
     assert built.stdout == "db -\nweb serve --port 80\n"
 
 
+def test_rule_and_rules_show_an_installed_target_rules(site, tmp_path):
+    page = _applc(site, "rule", "LST001", "--target", "listing", cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.startswith("# LST001 multi-line-command")
+    assert "Online: https://example.org/applc-listing/LST001" in page.stdout
+    listed = _applc(site, "rules", "--target", "listing", "-f", "json", cwd=tmp_path)
+    (lst,) = [r for r in json.loads(listed.stdout) if r["code"] == "LST001"]
+    assert (lst["targets"], lst["severity"]) == (["listing"], "error")
+    # Without the target named, applc's catalogue does not load it.
+    unknown = _applc(site, "rule", "LST001", cwd=tmp_path)
+    assert unknown.returncode == 2 and "no rule `LST001`" in unknown.stderr
+
+
 def test_docs_show_the_fixture_target_as_it_is():
     """docs/targets.md "Adding a target" quotes the package these tests install."""
     docs = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8")

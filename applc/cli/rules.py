@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
-from applc.cli.common import fail
+from applc.cli.common import fail, load_target_or_fail
 from applc.docgen import rule_markdown, rule_targets
 from applc.rules.registry import Rule, all_rules, lookup, suggest_selector
 
@@ -27,11 +28,23 @@ def rule_dict(r: Rule) -> dict[str, object]:
     }
 
 
+def _target_option(fn: Any) -> Any:
+    return click.option(
+        "--target",
+        metavar="NAME",
+        help="Also the rules of this target (one installed through the `applc.targets` "
+        "entry point brings its own).",
+    )(fn)
+
+
 @click.command("rule")
 @click.argument("selector")
 @click.option("--output-format", "-f", type=click.Choice(["text", "json"]), default="text")
-def rule_command(selector: str, output_format: str) -> None:
+@_target_option
+def rule_command(selector: str, output_format: str, target: str | None) -> None:
     """Print the documentation of one rule, by code (APL201) or name."""
+    if target is not None:
+        load_target_or_fail(target)
     r = lookup(selector)
     if r is None:
         guess = suggest_selector(selector)
@@ -52,8 +65,13 @@ def rule_command(selector: str, output_format: str) -> None:
     metavar="DIR",
     help="Write each rule's page to DIR/<code>.md and the index to DIR/README.md.",
 )
-def rules_command(output_format: str, write_docs: str | None) -> None:
+@_target_option
+def rules_command(output_format: str, write_docs: str | None, target: str | None) -> None:
     """List every rule with its code, name and default severity."""
+    if target is not None:
+        if write_docs is not None:
+            fail("--write-docs writes applc's own rule pages; it does not take --target")
+        load_target_or_fail(target)
     rules = all_rules()
     if write_docs is not None:
         from pathlib import Path
