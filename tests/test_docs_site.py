@@ -90,9 +90,9 @@ def test_navigation_is_by_task_and_names_existing_pages():
     assert config["repo_url"] == links.REPOSITORY_URL
     # Once the site is published, its address is the base of every link applc prints.
     if config.get("site_url"):
-        assert links.DOCS_BASE_URL == config["site_url"]
+        assert config["site_url"] == links.DOCS_BASE_URL
     else:
-        assert links.DOCS_BASE_URL == f"{links.REPOSITORY_URL}/blob/main/docs/"
+        assert f"{links.REPOSITORY_URL}/blob/main/docs/" == links.DOCS_BASE_URL
     assert config["theme"]["name"] == "material"
     assert any(p == "search" or (isinstance(p, dict) and "search" in p) for p in config["plugins"])
     sections = [next(iter(item)) for item in config["nav"]]
