@@ -58,13 +58,19 @@ def rule_markdown(r: Rule) -> str:
         "",
         r.docs,
     ]
+    lang = "yaml" if r.example_importer == "compose" else "json"
     if r.fails:
-        parts += ["", "## Fails", "", "```json", r.fails, "```"]
+        parts += ["", "## Fails", "", f"```{lang}", r.fails, "```"]
     if r.passes:
-        parts += ["", "## Passes", "", "```json", r.passes, "```"]
+        parts += ["", "## Passes", "", f"```{lang}", r.passes, "```"]
     if r.example_budget:
         budget = ",".join(f"{k}={v:g}" for k, v in r.example_budget.items())
         parts += ["", f"(The examples are linted with `--budget {budget}`.)"]
+    if r.example_importer:
+        parts += [
+            "",
+            f"(The examples are imported with `applc import --from {r.example_importer}`.)",
+        ]
     if r.example_target:
         parts += ["", f"(The examples are linted with `--target {r.example_target}`.)"]
     parts += [

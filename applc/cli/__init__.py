@@ -23,6 +23,7 @@ COMMANDS = {
     "graph": ("graph",),
     "convert": ("convert", "fmt"),
     "server": ("server",),
+    "import_": ("import",),
 }
 
 

@@ -42,6 +42,9 @@ class Rule:
     fix: str | None = None
     # Where the rule's page is, when not in applc's docs (a plug-in's own rules).
     docs_url: str | None = None
+    # Import rules (APL5xx): the source format their examples are imported from; their
+    # examples are compose or Marathon files, checked by the import tests.
+    example_importer: str | None = None
 
     @property
     def url(self) -> str:
@@ -62,6 +65,7 @@ class Rule:
             "2": "references, dependencies, ports and resources",
             "3": "security and best practice",
             "4": "target compatibility",
+            "5": "import",
         }[self.code[3]]
 
 
@@ -99,6 +103,7 @@ def rule(
     example_target: str | None = None,
     fix: str | None = None,
     docs_url: str | None = None,
+    example_importer: str | None = None,
 ) -> Rule:
     if CODE.fullmatch(code) is None:
         raise ValueError(f"rule code {code!r} is not upper-case letters and digits")
@@ -119,6 +124,7 @@ def rule(
         example_target,
         fix,
         docs_url,
+        example_importer,
     )
     RULES[code] = r
     BY_NAME[name] = r
