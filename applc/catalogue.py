@@ -8,7 +8,6 @@ findings (APL5xx) live beside the importers, in `applc/importers/rules.py`.
 """
 
 import applc.importers.rules  # noqa: F401
-
 from applc.rules import (  # noqa: F401
     pivot,
     ports,
