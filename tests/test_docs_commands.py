@@ -65,7 +65,9 @@ def _problem(args: list[str]) -> str | None:
         if not args or args[0].startswith("-"):
             cli.make_context("applc", list(args))
             return None
-        root = click.Context(cli, info_name="applc")
+        # The group's own settings (-h): a bare context would make click cache a
+        # subcommand's help option as `--help` only, and docs/cli.md would look stale.
+        root = click.Context(cli, info_name="applc", **cli.context_settings)
         cmd = cli.get_command(root, args[0])
         if cmd is None:
             return f"no command `{args[0]}`"
