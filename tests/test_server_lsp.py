@@ -325,6 +325,27 @@ async def test_save_publishes(client: LanguageClient, tmp_path: Path) -> None:
     assert await doc.diagnostics(fut) == []
 
 
+async def test_requests_about_a_closed_or_never_opened_document_get_null(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    # On disk but never opened: the server answers from what the editor sent, and
+    # reads no file a request merely names.
+    (tmp_path / "disk.appliance.json").write_text(SHOP, encoding="utf-8")
+    doc, _ = await open_doc(client, tmp_path, SHOP)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc.ident()))
+    at = position(SHOP, SHOP.index('"db"') + 1, doc.enc)
+    for uri in ((tmp_path / "disk.appliance.json").as_uri(), doc.uri):
+        ident = types.TextDocumentIdentifier(uri=uri)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=ident, position=at)
+        )
+        assert hover is None
+        where = await client.text_document_definition_async(
+            types.DefinitionParams(text_document=ident, position=at)
+        )
+        assert where is None
+
+
 async def test_other_json_is_left_alone(client: LanguageClient, tmp_path: Path) -> None:
     text = json.dumps({"name": "site", "version": "1.0.0", "dependencies": {"x": "1"}})
     _, diags = await open_doc(client, tmp_path, text, "package.json")

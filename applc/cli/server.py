@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -30,4 +31,4 @@ def server_command(stdio: bool, log_file: str | None, verbose: int) -> None:
     from applc.server.server import run
 
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    run(log_file=log_file, level=level)
+    sys.exit(run(log_file=log_file, level=level))

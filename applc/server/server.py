@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from applc.server import features
 from applc.server.analysis import CONFIG_NAMES, Analysis, ConfigStore, analyse
 from applc.server.features import FIX_ALL, Client, RenameError
 from applc.server.positions import UTF16, normalise_encoding, position_to_offset
+from applc.server.protocol import ApplcProtocol
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +50,19 @@ def _get(obj: Any, path: str, default: Any = None) -> Any:
     return obj
 
 
+class NotOpen(Exception):
+    """A request about a document the client has not opened (or has closed)."""
+
+
 class ApplcServer(LanguageServer):
+    protocol: ApplcProtocol
+
     def __init__(self) -> None:
         super().__init__(
-            "applc", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "applc",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=ApplcProtocol,
         )
         self.configs = ConfigStore()
         self.analyses: dict[str, Analysis] = {}
@@ -69,6 +82,10 @@ class ApplcServer(LanguageServer):
         return self.client_info.encoding
 
     def analysis(self, uri: str) -> Analysis:
+        """The analysis of an open document; NotOpen for any other URI (the server reads
+        only what the editor sent, never a file a request merely names)."""
+        if not self.protocol.is_open(uri):
+            raise NotOpen(uri)
         doc = self.workspace.get_text_document(uri)
         cached = self.analyses.get(uri)
         if (
@@ -117,7 +134,10 @@ class ApplcServer(LanguageServer):
         return a.lsp_diagnostics(self.encoding, self.tag_support)
 
     def publish(self, uri: str) -> None:
-        a = self.analysis(uri)
+        try:
+            a = self.analysis(uri)
+        except NotOpen:  # saved or closed before a delayed lint: nothing to show
+            return
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, version=a.version, diagnostics=self.lsp_diagnostics(a)
@@ -252,13 +272,30 @@ def is_config_uri(uri: str) -> bool:
 def pull_diagnostics(
     ls: ApplcServer, params: types.DocumentDiagnosticParams
 ) -> types.DocumentDiagnosticReport:
-    a = ls.analysis(params.text_document.uri)
+    try:
+        a = ls.analysis(params.text_document.uri)
+    except NotOpen:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
     result_id = f"{a.version}:{a.generation}"
     if params.previous_result_id == result_id and a.version is not None:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     return types.RelatedFullDocumentDiagnosticReport(
         items=ls.lsp_diagnostics(a), result_id=result_id
     )
+
+
+def open_documents_only(handler: Callable[[ApplcServer, Any], Any]) -> Callable[..., Any]:
+    """A request about a document that is not open gets null, which every feature's
+    result allows ("nothing here"), instead of an error the editor would show."""
+
+    @functools.wraps(handler)
+    def guarded(ls: ApplcServer, params: Any) -> Any:
+        try:
+            return handler(ls, params)
+        except NotOpen:
+            return None
+
+    return guarded
 
 
 def warm_up() -> None:
@@ -321,16 +358,19 @@ def create_server() -> ApplcServer:
             ls.config_changed()
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
+    @open_documents_only
     def hover(ls: ApplcServer, params: types.HoverParams) -> types.Hover | None:
         a = ls.analysis(params.text_document.uri)
         return features.hover(a, ls.offset(a, params.position), ls.client_info)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    @open_documents_only
     def definition(ls: ApplcServer, params: types.DefinitionParams) -> types.Location | None:
         a = ls.analysis(params.text_document.uri)
         return features.definition(a, ls.offset(a, params.position), ls.encoding)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    @open_documents_only
     def references(ls: ApplcServer, params: types.ReferenceParams) -> list[types.Location] | None:
         a = ls.analysis(params.text_document.uri)
         return features.references(
@@ -338,6 +378,7 @@ def create_server() -> ApplcServer:
         )
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    @open_documents_only
     def prepare_rename(
         ls: ApplcServer, params: types.PrepareRenameParams
     ) -> types.PrepareRenamePlaceholder | None:
@@ -345,6 +386,7 @@ def create_server() -> ApplcServer:
         return features.prepare_rename(a, ls.offset(a, params.position), ls.encoding)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    @open_documents_only
     def rename(ls: ApplcServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
         a = ls.analysis(params.text_document.uri)
         try:
@@ -358,6 +400,7 @@ def create_server() -> ApplcServer:
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["@", '"'])
     )
+    @open_documents_only
     def completion(ls: ApplcServer, params: types.CompletionParams) -> types.CompletionList | None:
         uri = params.text_document.uri
         a = ls.analysis(uri)
@@ -371,6 +414,7 @@ def create_server() -> ApplcServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
+    @open_documents_only
     def code_action(
         ls: ApplcServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
@@ -380,8 +424,8 @@ def create_server() -> ApplcServer:
     return server
 
 
-def run(log_file: str | None = None, level: int = logging.WARNING) -> None:
-    """Serve over stdin and stdout until the client says exit."""
+def run(log_file: str | None = None, level: int = logging.WARNING) -> int:
+    """Serve over stdin and stdout until the client says exit; the exit status."""
     handler: logging.Handler = (
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
     )  # stderr
@@ -389,4 +433,6 @@ def run(log_file: str | None = None, level: int = logging.WARNING) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
-    create_server().start_io()
+    from applc.server.transport import serve
+
+    return serve(create_server(), sys.stdin.buffer, sys.stdout.buffer)

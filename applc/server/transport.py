@@ -1,0 +1,64 @@
+"""The server's main loop over standard input and output.
+
+Used instead of pygls's `start_io`, whose reader trusts `Content-Length` (a MemoryError
+or OverflowError on a huge one, a desynchronised stream on a malformed one) and whose
+`exit` ends the process with status 0 even without `shutdown`. Reading happens in one
+thread (`applc.server.framing`), handling on the event loop, where the server's timers
+run as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, BinaryIO
+
+from pygls.io_ import StdoutWriter
+
+from applc.server.framing import MAX_MESSAGE_BYTES, FrameError, FrameReader
+
+if TYPE_CHECKING:
+    from applc.server.server import ApplcServer
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    server: ApplcServer, stdin: BinaryIO, stdout: BinaryIO, max_bytes: int = MAX_MESSAGE_BYTES
+) -> int:
+    """Serve until `exit` or the end of input; the process's exit status (LSP 3.17:
+    0 after `shutdown`, 1 otherwise)."""
+    protocol = server.protocol
+    protocol.set_writer(StdoutWriter(stdout))
+    reader = FrameReader(stdin, max_bytes)
+    try:
+        return asyncio.run(_loop(server, reader))
+    except (BrokenPipeError, ConnectionResetError):
+        log.error("the client closed the connection")
+        return 0 if protocol._shutdown else 1
+    finally:
+        server.shutdown()
+
+
+async def _loop(server: ApplcServer, reader: FrameReader) -> int:
+    protocol = server.protocol
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(1, thread_name_prefix="applc-stdin") as pool:
+        while protocol.exit_code is None:
+            frame = await loop.run_in_executor(pool, reader.read)
+            if frame is None:
+                log.info("standard input ended without exit")
+                return 0 if protocol._shutdown else 1
+            if isinstance(frame, FrameError):
+                log.warning("unreadable message: %s", frame.message)
+                protocol.send_error(None, frame.code, frame.message)
+                continue
+            try:
+                protocol.receive(frame)
+            except (BrokenPipeError, ConnectionResetError):
+                raise
+            except Exception:  # one bad message must not end an editor's session
+                log.exception("could not handle a message")
+                protocol.answer_failure(frame)
+    return protocol.exit_code
