@@ -217,8 +217,16 @@ def test_requests_that_break_the_rules_are_answered_with_their_id():
         6, "textDocument/hover", {"textDocument": {"uri": URI}, "position": {"line": "a"}}
     )
     unknown = request(7, "applc/doesNotExist", {})
+    notification_with_id = request(8, "initialized", {})
     messages, status, stderr = session(
-        wrong_version, batch, string_params, no_uri, no_params, bad_position, unknown
+        wrong_version,
+        batch,
+        string_params,
+        no_uri,
+        no_params,
+        bad_position,
+        unknown,
+        notification_with_id,
     )
     replies = by_id(messages)
     codes = {k: v["error"]["code"] for k, v in replies.items() if "error" in v}
@@ -230,6 +238,7 @@ def test_requests_that_break_the_rules_are_answered_with_their_id():
         5: INVALID_PARAMS,
         6: INVALID_PARAMS,
         7: METHOD_NOT_FOUND,
+        8: INVALID_REQUEST,
     }
     assert "textDocument.uri" in replies[4]["error"]["message"]
     assert null_errors(messages) == []

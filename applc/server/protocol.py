@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
+import attrs
 from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import (
@@ -164,6 +165,10 @@ class ApplcProtocol(LanguageServerProtocol):
         msg_type = self.get_message_type(method) or (
             JsonRPCRequestMessage if is_request else JsonRPCNotification
         )
+        if is_request and attrs.has(msg_type) and "id" not in attrs.fields_dict(msg_type):
+            raise _Rejected(
+                INVALID_REQUEST, f"Invalid Request: {method} is a notification, sent with an id"
+            )
         if params is _MISSING and msg_type in (JsonRPCRequestMessage, JsonRPCNotification):
             data = {**data, "params": None}
         try:
