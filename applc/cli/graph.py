@@ -1,4 +1,5 @@
-"""`applc graph`: the dependency graph of an appliance, as Graphviz dot or Mermaid.
+"""`applc graph`: the dependency graph of an appliance, as Graphviz dot, Mermaid, or a
+picture (SVG, or an HTML page around it) laid out by applc itself.
 
 Dependency edges are solid arrows, `@` reference edges dashed ones labelled `@`; edges
 and containers on a dependency cycle are red and bold; jobs are drawn as ellipses
@@ -9,54 +10,10 @@ does not exist points at a dashed node marked `missing`.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 
 import click
 
-from applc.model.nodes import Appliance
-
-
-@dataclass
-class GraphView:
-    name: str
-    nodes: list[tuple[str, str]] = field(default_factory=list)  # (id, "service"|"job"|...)
-    edges: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, kind)
-    cyclic_nodes: set[str] = field(default_factory=set)
-    cyclic_edges: set[tuple[str, str]] = field(default_factory=set)
-
-
-def graph_view(app: Appliance) -> GraphView:
-    from applc.resolve.graph import DependencyGraph
-    from applc.targets.base import referenced_ids
-
-    view = GraphView(app.id if isinstance(app.id, str) else "appliance")
-    by_id = app.by_id
-    for cid, c in by_id.items():
-        view.nodes.append((cid, "job" if c.is_job else "service"))
-    missing: dict[str, None] = {}
-    for cid, c in by_id.items():
-        for d in dict.fromkeys(c.dependencies):
-            view.edges.append((cid, d, "dependency"))
-            if d not in by_id:
-                missing.setdefault(d)
-        for r in referenced_ids(c):
-            if r == cid:
-                continue  # a container naming itself says nothing about the graph
-            view.edges.append((cid, r, "reference"))
-            if r not in by_id:
-                missing.setdefault(r)
-    view.nodes += [(m, "missing") for m in missing]
-    graph = DependencyGraph.of_appliance(app)
-    for comp in graph.strongly_connected():
-        members = set(comp)
-        if len(comp) == 1 and comp[0] not in graph.edges[comp[0]]:
-            continue
-        view.cyclic_nodes |= members
-        for a in comp:
-            for b in graph.edges[a]:
-                if b in members:
-                    view.cyclic_edges.add((a, b))
-    return view
+from applc.graph.view import GraphView, graph_view
 
 
 def _dot_id(text: str) -> str:
@@ -137,18 +94,21 @@ def render_mermaid(view: GraphView) -> str:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["dot", "mermaid"]),
+    type=click.Choice(["dot", "mermaid", "svg", "html"]),
     default="dot",
     show_default=True,
-    help="Graphviz dot or a Mermaid flowchart.",
+    help="Graphviz dot, a Mermaid flowchart, or a picture with a legend that needs no "
+    "Graphviz: SVG, or a standalone HTML page around it.",
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
 def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
     """Draw the dependency graph of an appliance.
 
     Solid arrows are dependencies (`a -> b`: a starts after b), dashed arrows labelled
-    `@` are references; a dependency cycle is drawn in red. Exit 1 when the file cannot
-    be read as an appliance.
+    `@` are references; a dependency cycle is drawn in red. `--format svg` and `html`
+    draw a picture with a legend that opens in a browser, no Graphviz needed:
+    `applc graph -f html app.json > graph.html`. Exit 1 when the file cannot be read as
+    an appliance.
     """
     from applc.formatters import Report, renderer
     from applc.inputs import parse_document, read_document
@@ -173,4 +133,11 @@ def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
             click.echo(f"applc: {doc.source.path} is not an appliance (a JSON object)", err=True)
         sys.exit(1)
     view = graph_view(doc.appliance)
-    sys.stdout.write(render_dot(view) if fmt == "dot" else render_mermaid(view))
+    if fmt in ("svg", "html"):
+        from applc.graph.svg import render_html, render_svg
+
+        text = render_svg(view) if fmt == "svg" else render_html(view)
+    else:
+        text = render_dot(view) if fmt == "dot" else render_mermaid(view)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
