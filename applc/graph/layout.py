@@ -83,7 +83,5 @@ def _order(columns: list[list[str]], graph: DependencyGraph) -> None:
             row = {n: r for col in columns for r, n in enumerate(col)}
             neighbours = preds if forward else graph.edges
             current = {n: r for r, n in enumerate(columns[c])}
-
-            columns[c].sort(
-                key=lambda n, row=row, near=neighbours, at=current: _centre(n, row, near, at)
-            )
+            keys = {n: _centre(n, row, neighbours, current) for n in columns[c]}
+            columns[c].sort(key=keys.__getitem__)
