@@ -275,3 +275,20 @@ def test_every_request_gets_exactly_one_response_and_no_traceback(sequence, star
         answered[key] = answered.get(key, 0) + 1
         assert ("result" in out) != ("error" in out)
     assert answered == expected
+
+
+# --- sessions through the real server (a bounded slice of tests/fuzz/fuzz.py) -----------
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(rng=st.randoms(use_true_random=False))
+def test_fuzzed_sessions_through_the_real_server(rng, tmp_path):
+    from tests.fuzz.server import check_session, make_session, run_session
+
+    session = make_session(rng)
+    check_session(session, *run_session(session.data, 120, tmp_path))

@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import (
     JsonRPCNotification,
@@ -54,6 +55,23 @@ class _Rejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class _ClientErrorsWithoutTraceback(logging.Filter):
+    """pygls logs every error response with its traceback. For a client's mistake
+    (invalid params, an unknown command) the one-line message says it all; a traceback
+    in the log then means a bug in applc, and the fuzzer can look for exactly that."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, JsonRpcException) and not isinstance(exc, JsonRpcInternalError):
+            record.exc_info = None
+            record.exc_text = None
+            record.msg = f"{record.msg}: {exc}"
+        return True
+
+
+logging.getLogger("pygls.protocol.json_rpc").addFilter(_ClientErrorsWithoutTraceback())
 
 
 def _reject_constant(name: str) -> Any:

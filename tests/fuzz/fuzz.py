@@ -14,6 +14,10 @@ a fresh `applc` process:
   errors say, no traceback, every diagnostic inside the file, within the time limit;
 - `applc lint --fix` (sometimes `--unsafe-fixes`) or `--add-ignore` on the file: no
   traceback, a file that parsed still parses, and added ignores bring no new finding;
+- `applc server` fed a session of well-formed and hostile messages (malformed and
+  oversized Content-Length, bodies that are not JSON-RPC, requests the lifecycle
+  forbids): no traceback, only JSON-RPC frames out, every request answered once
+  (tests/fuzz/server.py);
 - `applc build --target T -o DIR`, with DIR holding an earlier build: exit 0 or 1, the
   old files untouched when it refuses, complete files when it writes, nothing staged
   left behind; and now and then the build is killed part-way, after which every file
@@ -54,6 +58,7 @@ from tests.fuzz.checks import (  # noqa: E402
     snapshot,
 )
 from tests.fuzz.mutations import mutate  # noqa: E402
+from tests.fuzz.server import check_session, make_session, run_session  # noqa: E402
 
 FINDINGS = ROOT / "tests" / "fuzz" / ".findings"
 TARGETS = ("marathon", "compose", "kubernetes")
@@ -245,6 +250,10 @@ def one_case(
         roll = rng.random()
         if build and seed.buildable and roll < 0.3:
             outcome = build_case(seed, path, work, rng, limit)
+        elif 0.8 < roll <= 0.88:
+            outcome = server_case(case, work, rng, limit)
+            stats.add(case, outcome)
+            return
         elif roll > 0.88:
             outcome = edit_case(path, rng, limit)
         else:
@@ -252,6 +261,33 @@ def one_case(
         stats.add(case, outcome)
         if outcome.problem is not None:
             save(case, outcome, path, seed)
+
+
+def server_case(case: dict[str, object], work: Path, rng: random.Random, limit: float) -> Outcome:
+    """A session of well-formed and hostile messages for `applc server` (see
+    tests/fuzz/server.py); a failing one is saved as its raw bytes."""
+    session = make_session(rng)
+    case["mutations"] = sorted(set(session.kinds))
+    data = session.data
+    start = time.perf_counter()
+    try:
+        code, out, err = run_session(data, limit * 6, work)
+        check_session(session, code, out, err)
+        problem = None
+    except subprocess.TimeoutExpired:
+        problem = f"the server did not end within {limit * 6:.0f} s"
+    except AssertionError as exc:
+        problem = str(exc)
+    outcome = Outcome("server", time.perf_counter() - start, problem)
+    if problem is not None:
+        FINDINGS.mkdir(parents=True, exist_ok=True)
+        stem = f"server-{case['id']}"
+        (FINDINGS / f"{stem}.lsp").write_bytes(data)
+        record = {**case, "kind": "server", "problem": problem, "input": f"{stem}.lsp",
+                  "must_answer": session.must_answer}  # fmt: skip
+        (FINDINGS / f"{stem}.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+        print(f"FAIL {stem}: {problem[:300]}", flush=True)
+    return outcome
 
 
 def save(case: dict[str, object], outcome: Outcome, path: Path, seed: Seed) -> None:
@@ -314,6 +350,15 @@ def replay(record_path: Path, limit: float) -> int:
     print(f"replaying {path} ({record['kind']}): {record['problem'][:300]}")
     if str(record["kind"]).startswith("lint"):
         outcome = lint_case(path, data, random.Random(0), limit)
+    elif record["kind"] == "server":
+        from tests.fuzz.server import Session
+
+        session = Session(pieces=[data], must_answer=list(record.get("must_answer", [])))
+        try:
+            check_session(session, *run_session(data, limit * 6, ROOT))
+            outcome = Outcome("server", 0.0)
+        except (AssertionError, subprocess.TimeoutExpired) as exc:
+            outcome = Outcome("server", 0.0, str(exc) or type(exc).__name__)
     else:
         print("build findings are replayed by hand: applc build --target T FILE -o DIR")
         return 2
