@@ -12,7 +12,8 @@ ends with `shutdown` and `exit`. The checks (`check_session`) hold whatever the 
 - no request id is answered twice, and every request sent while the framing was still
   in step (before the first hostile header) is answered exactly once, unless an `exit`
   came first;
-- an error response has an integer code and a one-line message.
+- an error response has an integer code and a one-line message, and no notification
+  says a handler failed ("Error in server").
 
 `tests/fuzz/fuzz.py` runs sessions among its other cases; `tests/test_server_framing.py`
 and `tests/test_fuzz.py` run a bounded number with the suite.
@@ -297,6 +298,9 @@ def check_session(session: Session, code: int, out: bytes, err: bytes) -> None:
     for msg in parse_frames(out):
         assert isinstance(msg, dict) and msg.get("jsonrpc") == "2.0", msg
         if "method" in msg:
+            # pygls reports an exception in a notification handler this way.
+            text = json.dumps(msg.get("params"))
+            assert "Error in server" not in text, f"a handler failed: {text[:400]}"
             continue
         assert ("result" in msg) != ("error" in msg), msg
         if "error" in msg:
