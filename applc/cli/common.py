@@ -28,8 +28,13 @@ def count(k: int, word: str, plural: str | None = None) -> str:
 
 
 def fail(message: str) -> NoReturn:
-    """applc could not run: say why on standard error and exit 2."""
-    click.echo(f"applc: error: {message}", err=True)
+    """applc could not run: say why on standard error and exit 2. The message may quote a
+    file name or a config value, so control characters in each of its lines are shown
+    escaped."""
+    from applc.formatters.text import escape_controls
+
+    shown = "\n".join(escape_controls(line) for line in message.split("\n"))
+    click.echo(f"applc: error: {shown}", err=True)
     sys.exit(2)
 
 

@@ -17,7 +17,9 @@ from applc.graph.view import GraphView, graph_view
 
 
 def _dot_id(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    from applc.formatters.text import escape_controls
+
+    escaped = escape_controls(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
 
 
@@ -51,9 +53,12 @@ def render_dot(view: GraphView) -> str:
 
 
 def _mermaid_label(text: str) -> str:
+    from applc.formatters.text import escape_controls
+
     return (
         '"'
-        + text.replace("&", "#amp;")
+        + escape_controls(text)
+        .replace("&", "#amp;")
         .replace('"', "#quot;")
         .replace("<", "#lt;")
         .replace(">", "#gt;")

@@ -7,6 +7,7 @@ matchers read.
 from __future__ import annotations
 
 from applc.formatters import Report
+from applc.formatters.text import escape_controls
 
 
 def render(report: Report, color: bool) -> str:
@@ -15,5 +16,5 @@ def render(report: Report, color: bool) -> str:
         line = f"{d.file}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message}"
         if d.help:
             line += f" ({d.help})"
-        out.append(line.replace("\n", " ") + "\n")
+        out.append(escape_controls(line) + "\n")
     return "".join(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from applc.diagnostics import Diagnostic
 from applc.formatters import Report
-from applc.formatters.text import SEVERITY_COLOR, display, paint, width
+from applc.formatters.text import SEVERITY_COLOR, display, escape_controls, paint, width
 from applc.source import Source, Span
 
 MAX_SHOWN = 160  # columns of a source line shown around the span
@@ -19,14 +19,15 @@ def render(report: Report, color: bool) -> str:
 def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
     sev = d.severity.label
     head = paint(f"{sev}[{d.code}]", SEVERITY_COLOR[d.severity], color)
-    lines = [f"{head}{paint(': ' + d.message, 'bold', color)}"]
+    esc = escape_controls  # everything below that came from a file is shown escaped
+    lines = [f"{head}{paint(': ' + esc(d.message), 'bold', color)}"]
     marks: list[tuple[Span, str, str]] = [(d.span, "^", "")]
-    marks += [(lb.span, "-", lb.message) for lb in d.labels]
+    marks += [(lb.span, "-", esc(lb.message)) for lb in d.labels]
     shown = sorted({s.line for s, _, _ in marks}) if source and source.text else []
     gutter = len(str(max(shown))) if shown else 1
     pad = " " * gutter
     bar = paint("|", "blue", color)
-    lines.append(f"{pad}{paint('-->', 'blue', color)} {d.file}:{d.span.line}:{d.span.column}")
+    lines.append(f"{pad}{paint('-->', 'blue', color)} {esc(d.file)}:{d.span.line}:{d.span.column}")
     if shown and source is not None:
         lines.append(f"{pad} {bar}")
         previous = None
@@ -58,9 +59,9 @@ def render_one(d: Diagnostic, source: Source | None, color: bool) -> str:
                 lines.append(f"{pad} {bar} {' ' * lead}{underline}")
         lines.append(f"{pad} {bar}")
     if d.help:
-        lines.append(f"{pad} = {paint('help', 'bold', color)}: {d.help}")
+        lines.append(f"{pad} = {paint('help', 'bold', color)}: {esc(d.help)}")
     for note in d.notes:
-        lines.append(f"{pad} = note: {note}")
+        lines.append(f"{pad} = note: {esc(note)}")
     if d.target:
-        lines.append(f"{pad} = target: {d.target}")
+        lines.append(f"{pad} = target: {esc(d.target)}")
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from applc.diagnostics import Diagnostic
 from applc.formatters import Report
 from applc.formatters.paths import report_path
+from applc.formatters.text import escape_controls
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -27,19 +28,24 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    """Text XML 1.0 can carry: what it cannot (which a hostile spec can put in a
-    message) becomes U+FFFD, as `full` shows it."""
+    """One line of file-derived text as XML 1.0 can carry it and a CI page can show it:
+    control characters escaped as `full` shows them, lone surrogates as U+FFFD."""
+    return _xml_chars(escape_controls(text))
+
+
+def _xml_chars(text: str) -> str:
     return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
 def full_text(d: Diagnostic, path: str) -> str:
     s = d.span
-    lines = [f"{path}:{s.line}:{s.column}: {d.code} [{d.severity.label}] {d.message}"]
+    esc = escape_controls
+    lines = [f"{esc(path)}:{s.line}:{s.column}: {d.code} [{d.severity.label}] {esc(d.message)}"]
     if d.help:
-        lines.append(f"help: {d.help}")
-    lines += [f"note: {note}" for note in d.notes]
+        lines.append(f"help: {esc(d.help)}")
+    lines += [f"note: {esc(note)}" for note in d.notes]
     if d.target:
-        lines.append(f"target: {d.target}")
+        lines.append(f"target: {esc(d.target)}")
     if d.url:
         lines.append(f"docs: {d.url}")
     return "\n".join(lines)
@@ -67,7 +73,7 @@ def render(report: Report, color: bool) -> str:
                 line=str(d.span.line),
             )
             failure = ET.SubElement(case, "failure", message=_xml_text(d.message), type=d.code)
-            failure.text = _xml_text(full_text(d, path))
+            failure.text = _xml_chars(full_text(d, path))
         if not diagnostics:
             ET.SubElement(
                 suite, "testcase", name=PASSING, classname=_xml_text(path), file=_xml_text(path)

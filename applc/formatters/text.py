@@ -32,22 +32,42 @@ def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-_SPECIAL = re.compile("[\x00-\x1f\x7f]")
+# What a terminal, a CI log or an editor would act on instead of showing: C0 controls
+# (escape sequences, carriage returns that overwrite a line, line breaks that fake a new
+# finding), DEL, C1 controls (CSI and OSC on their own), and the bidirectional overrides
+# and isolates that reorder what is shown ("Trojan Source"), plus the Unicode line and
+# paragraph separators.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    short = _SHORT.get(ch)
+    if short is not None:
+        return short
+    n = ord(ch)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """Text from a file made safe to print: every character a terminal or log viewer
+    would act on becomes a visible escape (`\\x1b`, `\\r`, `\\u202e`).
+
+    Every human-readable renderer passes file-derived text (messages, help, notes, file
+    names) through this one function, whatever the colour setting.
+    """
+    if _UNSAFE.search(text) is None:  # the common case, at C speed
+        return text
+    return _UNSAFE.sub(_escape_char, text)
 
 
 def display(line: str) -> str:
-    """A source line as shown: tabs expanded, control characters made visible."""
-    if _SPECIAL.search(line) is None:  # the common case, at C speed
+    """A source line as shown: tabs expanded, control characters made visible escapes
+    (widths are measured on this form, so carets stay under their text)."""
+    if _UNSAFE.search(line) is None:
         return line
-    out = []
-    for ch in line:
-        if ch == "\t":
-            out.append("    ")
-        elif ord(ch) < 0x20 or ch == "\x7f":
-            out.append("\N{REPLACEMENT CHARACTER}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return escape_controls(line.replace("\t", "    "))
 
 
 def width(text: str) -> int:
