@@ -63,12 +63,13 @@ def test_convert_a_file_with_syntax_errors_exits_1_with_diagnostics(tmp_path: Pa
     bad.write_text('service web {\n  imgae "x"\n}\n')
     run = run_cli(["convert", str(bad), "--to", "json"])
     assert run.code == 1
-    assert "APL001" in run.stdout and "did you mean `image`?" in run.stdout
-    assert "bad.appl:2:3" in run.stdout
+    assert "APL001" in run.stderr and "did you mean `image`?" in run.stderr
+    assert run.stdout == ""
+    assert "bad.appl:2:3" in run.stderr
     bad_json = tmp_path / "bad.json"
     bad_json.write_text('{"id": "a",}')
     run = run_cli(["convert", str(bad_json), "--to", "dsl"])
-    assert run.code == 1 and "trailing comma" in run.stdout
+    assert run.code == 1 and "trailing comma" in run.stderr
 
 
 def test_convert_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -115,7 +116,7 @@ def test_fmt_folders_stdin_and_errors(tmp_path: Path) -> None:
     assert piped.code == 0 and piped.stdout == PRETTY
     (tmp_path / "bad.appl").write_text("service {\n")
     bad = run_cli(["fmt", str(tmp_path / "bad.appl")])
-    assert bad.code == 1 and "never closed" in bad.stdout
+    assert bad.code == 1 and "never closed" in bad.stderr and bad.stdout == ""
     assert run_cli(["fmt", str(tmp_path / "b.appliance.json")]).code == 2
     assert run_cli(["fmt", str(tmp_path / "nope.appl")]).code == 2
 

@@ -6,8 +6,11 @@ are imported inside the commands so `applc lint` starts fast.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
+import io
+import os
 import sys
 
 import click
@@ -54,7 +57,36 @@ def cli() -> None:
     Kubernetes."""
 
 
+class _Closed(io.TextIOBase):
+    """Stands for a standard stream the shell closed (`>&-`, `<&-`): using it is an
+    error applc reports, where `None` in its place would be an internal error."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _fail(self, *args: object) -> str:
+        raise _StreamClosed(self.name)
+
+    read = write = readline = _fail  # type: ignore[assignment]
+
+    @property
+    def buffer(self) -> _Closed:
+        return self
+
+    def flush(self) -> None:
+        pass
+
+
+class _StreamClosed(OSError):
+    def __init__(self, name: str) -> None:
+        super().__init__(errno.EBADF, f"{name} is closed")
+
+
 def main() -> None:
+    if sys.stdin is None:
+        sys.stdin = _Closed("standard input")
+    if sys.stdout is None:
+        sys.stdout = _Closed("standard output")
     for stream in (sys.stdout, sys.stderr):
         # Lone surrogates from JSON escapes must not crash the output.
         reconfigure = getattr(stream, "reconfigure", None)
@@ -66,6 +98,11 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        _reader_went_away()
+    except _StreamClosed as exc:
+        click.echo(f"applc: error: {exc.strerror}", err=True)
+        sys.exit(2)
     except Exception as exc:  # the last line of defence: never a bare traceback
         import traceback
 
@@ -76,3 +113,15 @@ def main() -> None:
         if "-v" in sys.argv or "--verbose" in sys.argv:
             traceback.print_exc()
         sys.exit(2)
+
+
+def _reader_went_away() -> None:
+    """The reader of standard output left (`applc lint . | head`): stop quietly, as
+    click does for the same case inside a command (exit 1), and keep Python's final
+    flush from complaining on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(1)

@@ -10,6 +10,7 @@ import click
 from applc.cli.common import (
     ColorChoice,
     budget_option,
+    check_stdin_filename,
     config_options,
     count,
     fail,
@@ -92,6 +93,7 @@ def build_command(
     from applc.targets.registry import target_names
 
     paths = list(files) or ["."]
+    check_stdin_filename(stdin_filename, paths)
     if (check or show_diff) and output == "-":
         fail("--check and --diff compare files in a folder; they cannot be used with -o -")
     if target is not None:

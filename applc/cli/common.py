@@ -38,6 +38,12 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+def check_stdin_filename(stdin_filename: str | None, paths: list[str] | tuple[str, ...]) -> None:
+    """`--stdin-filename` names what `-` reads: without `-` it would be silently unused."""
+    if stdin_filename is not None and "-" not in paths:
+        fail("--stdin-filename names standard input: give `-` among the files to read it")
+
+
 def use_color(choice: str, stream: IO[str]) -> bool:
     if choice == "always":
         return True

@@ -11,7 +11,9 @@ from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
 
 
 def _print_findings(doc: object, color: str) -> None:
-    """Show why a file cannot be read, as lint shows it."""
+    """Show why a file cannot be read, as lint shows it, on standard error: standard
+    output carries only converted or formatted text (an editor filter such as
+    `:%!applc fmt -` replaces its buffer with whatever arrives there)."""
     from applc.diagnostics import resolve
     from applc.formatters import Report, renderer
     from applc.frontends.document import Document
@@ -28,8 +30,8 @@ def _print_findings(doc: object, color: str) -> None:
         key=lambda d: d.sort_key,
     )
     report = Report(diags, {doc.source.path: doc.source}, 1)
-    sys.stdout.write(renderer("full")(report, use_color(color, sys.stdout)))
-    sys.stdout.flush()
+    sys.stderr.write(renderer("full")(report, use_color(color, sys.stderr)))
+    sys.stderr.flush()
 
 
 def _read(path: str) -> bytes:

@@ -115,9 +115,11 @@ def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
     `applc graph -f html app.json > graph.html`. Exit 1 when the file cannot be read as
     an appliance.
     """
+    from applc.cli.common import check_stdin_filename
     from applc.formatters import Report, renderer
     from applc.inputs import parse_document, read_document
 
+    check_stdin_filename(stdin_filename, [file])
     if file == "-":
         doc = parse_document(stdin_filename or "<stdin>", sys.stdin.buffer.read())
     else:

@@ -10,6 +10,7 @@ import click
 from applc.cli.common import (
     ColorChoice,
     budget_option,
+    check_stdin_filename,
     config_options,
     count,
     fail,
@@ -193,6 +194,7 @@ def lint_command(
     if "\n" in reason or "\r" in reason or not reason.strip():
         fail("--reason must be one non-empty line")
     paths = list(files) or ["."]
+    check_stdin_filename(stdin_filename, paths)
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     editing = fix or show_diff or add_ignore
     changes: list[Change] = []

@@ -92,15 +92,34 @@ def _parse_float(text: str) -> float:
     return value
 
 
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16, told by the byte order mark or, without one, by where the zero
+    bytes of the first two ASCII characters fall (RFC 4627, section 3); None otherwise.
+    UTF-32 is tested first: its little-endian mark begins with UTF-16's."""
+    head = data[:4]
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16"
+    if len(head) == 4:
+        zeros = tuple(b == 0 for b in head)
+        if zeros in ((True, True, True, False), (False, True, True, True)):
+            return "UTF-32"
+        if zeros in ((True, False, True, False), (False, True, False, True)):
+            return "UTF-16"
+    return None
+
+
 def decode_bytes(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
     """Bytes -> text, or None with a finding that says why the bytes are not UTF-8 text."""
     findings: list[Finding] = []
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = wide_encoding(data)
+    if wide is not None:
         findings.append(
             Finding(
                 "APL003",
                 Loc(""),
-                "file is UTF-16 encoded; applc reads UTF-8",
+                f"file is {wide} encoded; applc reads UTF-8",
                 help="save the file as UTF-8",
                 span=Span(1, 1, 1, 1),
             )
