@@ -1,14 +1,17 @@
 """Configuration: discovery, strict validation with positions, and the settings it yields.
 
 `applc.toml` (keys at top level) or `pyproject.toml` `[tool.applc]`, the nearest one
-walking up from each input, or `--config PATH`. Every key is validated; a mistake stops
-applc with exit 2 and a message that points at the key and suggests the one meant.
+walking up from each input, or `--config PATH`. The file is read as TOML (`tomllib`), so
+every spelling of a table means the same (`[tool]` + `applc.ignore = ...`,
+`[ tool . applc ]`, dotted keys). Every key is validated; each mistake is reported with
+the file, line and column of the key or value (from `applc.toml_positions`) and the key
+meant, all of them at once, and stops applc with exit 2.
 """
 
 from __future__ import annotations
 
 import difflib
-import fnmatch
+import math
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -16,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from applc.diagnostics import Severity
+from applc.globs import PatternError, matches_any, validate_pattern
 from applc.rules.context import Budget
 from applc.rules.registry import is_valid_selector, suggest_selector
+from applc.toml_positions import Path as KeyPath
+from applc.toml_positions import Positions, toml_positions
 
 KEYS = (
     "select",
@@ -30,11 +36,13 @@ KEYS = (
     "budget",
     "default-target",
     "exclude",
+    "extend-exclude",
     "no-inline-ignores",
 )
 BUDGET_KEYS = ("cpus", "mem", "disk", "gpus")
 SUPPRESS_KEYS = ("files", "pointer", "rules", "reason")
 LEVELS = ("error", "warning", "info")
+TABLE = ("tool", "applc")  # where pyproject.toml keeps the keys
 
 
 class ConfigError(Exception):
@@ -55,16 +63,42 @@ class ConfigError(Exception):
         self.column = column
         self.help = help
 
+    @property
+    def problems(self) -> list[ConfigError]:
+        return [self]
+
     def __str__(self) -> str:
+        from applc.formatters.text import escape_controls
+
         where = ""
         if self.path:
             where = self.path
             if self.line:
                 where += f":{self.line}:{self.column or 1}"
             where += ": "
-        text = f"{where}{self.message}"
+        # Key names and values come from the file: shown escaped, one line each.
+        text = f"{where}{escape_controls(self.message)}"
         if self.help:
-            text += f"\n  help: {self.help}"
+            text += f"\n  help: {escape_controls(self.help)}"
+        return text
+
+
+class ConfigErrors(ConfigError):
+    """Every mistake found in one configuration file, in file order."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, first.path, first.line, first.column, first.help)
+        self._errors = errors
+
+    @property
+    def problems(self) -> list[ConfigError]:
+        return list(self._errors)
+
+    def __str__(self) -> str:
+        text = "\n".join(ConfigError.__str__(e) for e in self._errors)
+        if len(self._errors) > 1:
+            text += f"\n{len(self._errors)} mistakes in {self.path}"
         return text
 
 
@@ -90,9 +124,12 @@ class Settings:
     budget: Budget = field(default_factory=Budget)
     default_target: str | None = None
     exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
     inline_ignores: bool = True
-    root: str = "."  # the folder globs are relative to
+    root: str = "."  # the folder patterns are relative to
     path: str | None = None  # the config file, if any
+    # Where each setting that is not a default came from: "FILE:LINE:COL" or an option.
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def relative(self, file: str) -> str:
         try:
@@ -101,206 +138,322 @@ class Settings:
             return Path(file).as_posix()
 
     def file_matches(self, pattern: str, file: str) -> bool:
-        rel = self.relative(file)
-        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*"):
-            return True
-        return "/" not in pattern and fnmatch.fnmatch(Path(file).name, pattern)
+        """Whether `file` matches a gitignore-style `pattern` relative to the config's
+        folder (an absolute pattern is matched as it stands)."""
+        return matches_any((pattern,), self.root, file)
 
     def excluded(self, file: str) -> bool:
-        return any(self.file_matches(p, file) for p in self.exclude)
+        patterns = self.exclude + self.extend_exclude
+        return bool(patterns) and matches_any(patterns, self.root, file)
 
-
-def _position(text: str, key: str, table: str | None) -> tuple[int, int]:
-    """Line and column of `key` in TOML text, inside `table` when given."""
-    lines = text.splitlines()
-    start = 0
-    if table is not None:
-        hdr = re.compile(r"^\s*\[+\s*" + re.escape(table) + r"\s*\]+\s*(#.*)?$")
-        for i, line in enumerate(lines):
-            if hdr.match(line):
-                start = i + 1
-                break
-    pat = re.compile(r"^(\s*)(?:[\"']?)" + re.escape(key) + r"(?:[\"']?)\s*[=.]")
-    for i in range(start, len(lines)):
-        m = pat.match(lines[i])
-        if m:
-            return i + 1, len(m.group(1)) + 1
-    inline = re.compile(r"[{,]\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
-    for i in range(start, len(lines)):
-        m = inline.search(lines[i])
-        if m:
-            return i + 1, m.start() + 2
-    return (start or 1), 1
+    def origin(self, name: str) -> str | None:
+        return dict(self.origins).get(name)
 
 
 class _Reader:
-    def __init__(self, path: str, text: str, table: str | None, prefix: str) -> None:
+    """Validates one table, collecting every mistake with its position."""
+
+    def __init__(self, path: str, positions: Positions, base: KeyPath, prefix: str) -> None:
         self.path = path
-        self.text = text
-        self.table = table
+        self.positions = positions
+        self.base = base
         self.prefix = prefix
+        self.errors: list[ConfigError] = []
 
-    def error(
-        self, key: str, message: str, help: str | None = None, table: str | None = None
-    ) -> ConfigError:
-        line, col = _position(self.text, key, table if table is not None else self.table)
-        return ConfigError(message, self.path, line, col, help)
+    def at(self, where: KeyPath, value: bool = False) -> tuple[int, int]:
+        full = (*self.base, *where)
+        return self.positions.value(full) if value else self.positions.key(full)
 
-    def selectors(self, key: str, value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(key, f"`{self.prefix}{key}` must be a list of rule codes or names")
-        for v in value:
-            if not is_valid_selector(v):
-                guess = suggest_selector(v)
-                raise self.error(
-                    key,
-                    f"unknown rule selector `{v}` in `{self.prefix}{key}`",
-                    f"did you mean `{guess}`?"
-                    if guess
-                    else "run `applc rules` for the list of rules",
-                )
-        return tuple(value)
+    def report(
+        self, where: KeyPath, message: str, help: str | None = None, value: bool = False
+    ) -> None:
+        line, col = self.at(where, value)
+        self.errors.append(ConfigError(message, self.path, line, col, help))
 
-    def level(self, key: str, value: Any, table: str | None = None) -> Severity:
-        if not isinstance(value, str) or value.lower() not in LEVELS:
-            raise self.error(
-                key,
-                f"`{self.prefix}{key}` must be one of "
-                + ", ".join(f'"{x}"' for x in LEVELS)
-                + f", found {value!r}",
-                table=table,
+    def origin(self, where: KeyPath) -> str:
+        line, col = self.at(where)
+        return f"{self.path}:{line}:{col}"
+
+    def unknown(
+        self, where: KeyPath, key: str, known: tuple[str, ...], what: str, shown: str = ""
+    ) -> None:
+        guess = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+        self.report(
+            where,
+            f"unknown {what} `{shown or key}`",
+            f"did you mean `{guess[0]}`?" if guess else "valid keys: " + ", ".join(known),
+        )
+
+    def selector(
+        self, where: KeyPath, value: Any, context: str, value_pos: bool = True
+    ) -> str | None:
+        if not isinstance(value, str):
+            self.report(where, f"a rule selector in {context} must be a string", value=value_pos)
+            return None
+        if not is_valid_selector(value):
+            guess = suggest_selector(value)
+            self.report(
+                where,
+                f"unknown rule selector `{value}` in {context}",
+                f"did you mean `{guess}`?" if guess else "run `applc rules` for the list of rules",
+                value=value_pos,
             )
+            return None
+        return value
+
+    def selectors(self, where: KeyPath, value: Any, context: str) -> tuple[str, ...] | None:
+        if not isinstance(value, list):
+            self.report(where, f"{context} must be a list of rule codes or names", value=True)
+            return None
+        found = [self.selector((*where, i), v, context) for i, v in enumerate(value)]
+        return tuple(v for v in found if v is not None) if None not in found else None
+
+    def patterns(self, where: KeyPath, value: Any, context: str) -> tuple[str, ...] | None:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.report(where, f"{context} must be a glob or a list of globs", value=True)
+            return None
+        good: list[str] = []
+        for i, v in enumerate(items):
+            at = where if isinstance(value, str) else (*where, i)
+            if not isinstance(v, str):
+                self.report(at, f"{context} must be a glob or a list of globs", value=True)
+                continue
+            try:
+                validate_pattern(v)
+            except PatternError as exc:
+                self.report(at, f"invalid glob `{v}` in {context}: {exc}", value=True)
+                continue
+            good.append(v)
+        return tuple(good) if len(good) == len(items) else None
+
+    def level(self, where: KeyPath, value: Any, context: str) -> Severity | None:
+        if not isinstance(value, str) or value.lower() not in LEVELS:
+            guess = (
+                difflib.get_close_matches(value.lower(), LEVELS, n=1, cutoff=0.5)
+                if isinstance(value, str)
+                else []
+            )
+            self.report(
+                where,
+                f"{context} must be one of "
+                + ", ".join(f'"{x}"' for x in LEVELS)
+                + f", found {_toml_repr(value)}",
+                f'did you mean "{guess[0]}"?' if guess else None,
+                value=True,
+            )
+            return None
         return Severity.parse(value)
 
 
+def _toml_repr(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
+
+
 def parse_config(
-    path: str, text: str, data: dict[str, Any], table: str | None, base: Settings | None = None
+    path: str,
+    data: dict[str, Any],
+    positions: Positions | None = None,
+    base: KeyPath = (),
+    settings: Settings | None = None,
 ) -> Settings:
-    """Validate a config table; `table` is `tool.applc` for pyproject.toml."""
-    prefix = "tool.applc." if table else ""
-    r = _Reader(path, text, table, prefix)
-    s = base or Settings()
-    s = replace(s, root=str(Path(path).resolve().parent), path=path)
+    """Validate a config table found at `base` in the file (`("tool", "applc")` in
+    pyproject.toml). Raises ConfigErrors with every mistake."""
+    prefix = "".join(f"{k}." for k in base)
+    r = _Reader(path, positions or Positions(), base, prefix)
+    s = settings or Settings()
+    values: dict[str, Any] = {"root": str(Path(path).resolve().parent), "path": path}
+    origins: dict[str, str] = {}
     for key, value in data.items():
+        at: KeyPath = (key,)
+        name = f"`{prefix}{key}`"
         if key not in KEYS:
-            guess = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
-            raise r.error(
-                key,
-                f"unknown configuration key `{prefix}{key}`",
-                f"did you mean `{guess[0]}`?" if guess else "valid keys: " + ", ".join(KEYS),
-            )
-        if key == "select":
-            s = replace(s, select=r.selectors(key, value))
-        elif key == "extend-select":
-            s = replace(s, extend_select=r.selectors(key, value))
-        elif key == "ignore":
-            s = replace(s, ignore=r.selectors(key, value))
+            r.unknown(at, key, KEYS, "configuration key", f"{prefix}{key}")
+            continue
+        attr = key.replace("-", "_")
+        result: Any = None
+        if key in ("select", "extend-select", "ignore"):
+            result = r.selectors(at, value, name)
         elif key == "severity":
-            if not isinstance(value, dict):
-                raise r.error(key, f"`{prefix}severity` must be a table of selector = level")
-            sub = f"{table}.severity" if table else "severity"
-            pairs = []
-            for sel, lvl in value.items():
-                if not is_valid_selector(sel):
-                    close = suggest_selector(sel)
-                    raise r.error(
-                        sel,
-                        f"unknown rule selector `{sel}` in `{prefix}severity`",
-                        f"did you mean `{close}`?" if close else None,
-                        table=sub,
-                    )
-                pairs.append((sel, r.level(sel, lvl, table=sub)))
-            s = replace(s, severity=tuple(pairs))
+            result = _severity(r, value, name)
         elif key == "per-file-ignores":
-            if not isinstance(value, dict):
-                raise r.error(
-                    key, f"`{prefix}per-file-ignores` must be a table of glob = [selectors]"
-                )
-            s = replace(
-                s,
-                per_file_ignores=tuple(
-                    (glob, r.selectors(key, sels)) for glob, sels in value.items()
-                ),
-            )
+            result = _per_file_ignores(r, value, name)
         elif key == "suppress":
-            s = replace(s, suppress=tuple(_suppressions(r, value)))
+            result = _suppressions(r, value, name)
         elif key == "fail-level":
-            s = replace(s, fail_level=r.level(key, value))
+            result = r.level(at, value, name)
         elif key == "budget":
-            s = replace(s, budget=_budget(r, value))
+            result = _budget(r, value, name)
         elif key == "default-target":
-            if not isinstance(value, str):
-                raise r.error(key, f"`{prefix}default-target` must be a target name")
-            s = replace(s, default_target=value)
-        elif key == "exclude":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise r.error(key, f"`{prefix}exclude` must be a list of globs")
-            s = replace(s, exclude=tuple(value))
+            result = _target(r, value, name)
+        elif key in ("exclude", "extend-exclude"):
+            items = r.patterns(at, value, name)
+            result = items if items is None or isinstance(value, list) else None
+            if isinstance(value, str):
+                r.report(at, f"{name} must be a list of globs", f"write [{_toml_repr(value)}]")
         elif key == "no-inline-ignores":
             if not isinstance(value, bool):
-                raise r.error(key, f"`{prefix}no-inline-ignores` must be true or false")
-            s = replace(s, inline_ignores=not value)
-    return s
+                r.report(at, f"{name} must be true or false", value=True)
+            else:
+                result = not value
+                attr = "inline_ignores"
+        if result is not None:
+            values[attr] = result
+            origins[attr] = r.origin(at)
+    if r.errors:
+        r.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+        raise ConfigErrors(r.errors)
+    return replace(s, **values, origins=tuple(origins.items()))
 
 
-def _budget(r: _Reader, value: Any) -> Budget:
+def _severity(r: _Reader, value: Any, name: str) -> tuple[tuple[str, Severity], ...] | None:
     if not isinstance(value, dict):
-        raise r.error(
-            "budget", f"`{r.prefix}budget` must be a table such as {{ cpus = 8, mem = 16384 }}"
-        )
-    out: dict[str, float] = {}
-    for k, v in value.items():
-        if k not in BUDGET_KEYS:
-            guess = difflib.get_close_matches(k, BUDGET_KEYS, n=1, cutoff=0.5)
-            if k in ("memory", "gpu", "cpu"):
-                guess = [{"memory": "mem", "gpu": "gpus", "cpu": "cpus"}[k]]
-            raise r.error(
-                k,
-                f"unknown budget key `{k}`",
-                f"did you mean `{guess[0]}`?" if guess else "budget keys: cpus, mem, disk, gpus",
-            )
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-            raise r.error(k, f"budget `{k}` must be a number of at least 0")
-        out[k] = float(v)
-    return Budget(**out)
+        r.report(("severity",), f"{name} must be a table of selector = level", value=True)
+        return None
+    pairs = []
+    ok = True
+    for sel, lvl in value.items():
+        at = ("severity", sel)
+        good = r.selector(at, sel, name, value_pos=False)
+        level = r.level(at, lvl, f"`{r.prefix}severity.{sel}`")
+        if good is None or level is None:
+            ok = False
+        else:
+            pairs.append((good, level))
+    return tuple(pairs) if ok else None
 
 
-def _suppressions(r: _Reader, value: Any) -> list[Suppression]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise r.error(
-            "suppress", f"`{r.prefix}suppress` must be an array of tables ([[suppress]] entries)"
-        )
+def _per_file_ignores(r: _Reader, value: Any, name: str) -> Any:
+    if not isinstance(value, dict):
+        r.report(("per-file-ignores",), f"{name} must be a table of glob = [selectors]", value=True)
+        return None
     out = []
-    for entry in value:
+    ok = True
+    for glob, sels in value.items():
+        at = ("per-file-ignores", glob)
+        try:
+            validate_pattern(glob)
+        except PatternError as exc:
+            r.report(at, f"invalid glob `{glob}` in {name}: {exc}")
+            ok = False
+        found = r.selectors(at, sels, f'`{r.prefix}per-file-ignores."{glob}"`')
+        if found is None:
+            ok = False
+        else:
+            out.append((glob, found))
+    return tuple(out) if ok else None
+
+
+def _budget(r: _Reader, value: Any, name: str) -> Budget | None:
+    if not isinstance(value, dict):
+        r.report(
+            ("budget",),
+            f"{name} must be a table such as {{ cpus = 8, mem = 16384 }}",
+            value=True,
+        )
+        return None
+    out: dict[str, float] = {}
+    ok = True
+    aliases = {"memory": "mem", "gpu": "gpus", "cpu": "cpus"}
+    for k, v in value.items():
+        at = ("budget", k)
+        if k not in BUDGET_KEYS:
+            if k in aliases:
+                r.report(at, f"unknown budget key `{k}`", f"did you mean `{aliases[k]}`?")
+            else:
+                r.unknown(at, k, BUDGET_KEYS, "budget key")
+            ok = False
+        elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+            r.report(
+                at,
+                f"budget `{k}` must be a finite number of at least 0, found {_toml_repr(v)}",
+                value=True,
+            )
+            ok = False
+        else:
+            out[k] = float(v)
+    return Budget(**out) if ok else None
+
+
+_POINTER = re.compile(r"(/([^~/]|~[01])*)*")
+
+
+def _suppressions(r: _Reader, value: Any, name: str) -> tuple[Suppression, ...] | None:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        r.report(
+            ("suppress",),
+            f"{name} must be an array of tables ([[suppress]] entries)",
+            value=True,
+        )
+        return None
+    out = []
+    ok = True
+    for i, entry in enumerate(value):
+        at: KeyPath = ("suppress", i)
+        bad = len(r.errors)
         for k in entry:
             if k not in SUPPRESS_KEYS:
-                guess = difflib.get_close_matches(k, SUPPRESS_KEYS, n=1, cutoff=0.5)
-                raise r.error(
-                    k,
-                    f"unknown key `{k}` in a suppress entry",
-                    f"did you mean `{guess[0]}`?"
-                    if guess
-                    else "suppress keys: files, pointer, rules, reason",
-                )
-        files = entry.get("files", ["*"])
-        if isinstance(files, str):
-            files = [files]
+                r.unknown((*at, k), k, SUPPRESS_KEYS, "key in a suppress entry")
+        files = r.patterns((*at, "files"), entry.get("files", ["*"]), "a suppress `files`")
         pointer = entry.get("pointer", "")
-        if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-            raise r.error(
-                "pointer", 'a suppress `pointer` must be a JSON pointer such as "/containers/2"'
+        if not isinstance(pointer, str) or _POINTER.fullmatch(pointer) is None:
+            r.report(
+                (*at, "pointer"),
+                'a suppress `pointer` must be a JSON pointer such as "/containers/2"',
+                "start it with `/`; write `~0` for `~` and `~1` for `/` inside a key",
+                value=True,
             )
-        rules = r.selectors("rules", entry.get("rules", []))
-        if not rules:
-            raise r.error("suppress", "a suppress entry needs `rules`")
+        if "rules" not in entry:
+            r.report(
+                at, "a suppress entry needs `rules`", 'add rules = ["APL301"] (codes or names)'
+            )
+        rules = r.selectors((*at, "rules"), entry.get("rules", []), "a suppress `rules`")
+        if rules == () and "rules" in entry:
+            r.report((*at, "rules"), "a suppress `rules` must not be empty", value=True)
         reason = entry.get("reason", "")
         if not isinstance(reason, str):
-            raise r.error("reason", "a suppress `reason` must be a string")
-        out.append(Suppression(tuple(files), pointer, rules, reason))
-    return out
+            r.report((*at, "reason"), "a suppress `reason` must be a string", value=True)
+        if len(r.errors) > bad or files is None or rules is None:
+            ok = False
+            continue
+        assert isinstance(pointer, str) and isinstance(reason, str)
+        out.append(Suppression(files, pointer, rules, reason))
+    return tuple(out) if ok else None
 
 
-def load_config_file(path: str) -> Settings:
+def _target(r: _Reader, value: Any, name: str) -> str | None:
+    if not isinstance(value, str) or not value:
+        r.report(("default-target",), f"{name} must be a target name", value=True)
+        return None
+    from applc.targets.registry import BUILTIN
+
+    if value in BUILTIN:
+        return value
+    from applc.targets.registry import target_names
+
+    names = target_names()
+    if value not in names:
+        guess = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
+        r.report(
+            ("default-target",),
+            f"unknown target `{value}` in {name}",
+            f"did you mean `{guess[0]}`?" if guess else "targets: " + ", ".join(names),
+            value=True,
+        )
+        return None
+    return value
+
+
+def read_toml(path: str) -> tuple[dict[str, Any], str]:
+    """A TOML file's data and text; ConfigError (with its position) when unreadable."""
     import tomllib
 
     try:
@@ -310,29 +463,45 @@ def load_config_file(path: str) -> Settings:
     except UnicodeDecodeError:
         raise ConfigError("configuration is not UTF-8 text", path) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        if m is None and "end of document" in msg:
+            line = text.count("\n") + 1
+            col = len(text) - (text.rfind("\n") + 1) + 1
         raise ConfigError(
-            f"invalid TOML: {re.sub(r' [(]at line.*', '', msg)}", path, line, col
+            f"invalid TOML: {re.sub(r' [(]at .*', '', msg)}", path, line, col
         ) from None
+
+
+def load_config_file(path: str) -> Settings:
+    data, text = read_toml(path)
+    positions = toml_positions(text)
     if Path(path).name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("applc", {}) if isinstance(tool, dict) else {}
         if not isinstance(table, dict):
-            raise ConfigError("`tool.applc` must be a table", path)
-        return parse_config(path, text, table, "tool.applc")
-    return parse_config(path, text, data, None)
+            line, col = positions.key(TABLE)
+            raise ConfigError("`tool.applc` must be a table", path, line, col)
+        return parse_config(path, table, positions, TABLE)
+    return parse_config(path, data, positions)
 
 
 def _has_applc_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml configures applc: a `tool.applc` key however spelt. A
+    file that is not valid TOML counts when it mentions applc at all, so its mistake is
+    reported rather than the configuration silently ignored."""
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(r"^\s*\[+\s*tool\.applc\b", text, re.MULTILINE) is not None
+        data, _ = read_toml(str(pyproject))
+    except ConfigError:
+        try:
+            return "applc" in pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "applc" in tool
 
 
 def find_config(start: Path) -> Path | None:
@@ -371,4 +540,13 @@ class ConfigCache:
         return self._by_file[cfg]
 
     def _apply(self, s: Settings) -> Settings:
-        return replace(s, **self.overrides) if self.overrides else s
+        if not self.overrides:
+            return s
+        origins = dict(s.origins)
+        for attr in self.overrides:
+            origins[attr] = OPTION_OF.get(attr, "--" + attr.replace("_", "-")) + " (command line)"
+        return replace(s, **self.overrides, origins=tuple(origins.items()))
+
+
+# The command-line option behind each override, where its name is not the setting's.
+OPTION_OF = {"inline_ignores": "--no-inline-ignores"}

@@ -80,7 +80,7 @@ def test_bad_values_are_config_errors(cli, tmp_path):
         ('fail-level = "fatal"\n', "`fail-level` must be one of"),
         ('select = ["APL2011"]\n', "did you mean `APL211`?"),
         ("[budget]\nmemory = 4\n", "did you mean `mem`?"),
-        ('[severity]\nAPL301 = "loud"\n', "`APL301` must be one of"),
+        ('[severity]\nAPL301 = "loud"\n', "`severity.APL301` must be one of"),
         ("select = [\n", "invalid TOML"),
         ('[[suppress]]\nrules = ["APL3"]\npointr = "/a"\n', "did you mean `pointer`?"),
     ]
