@@ -543,9 +543,15 @@ class ConfigCache:
         if not self.overrides:
             return s
         origins = dict(s.origins)
-        for attr in self.overrides:
-            origins[attr] = OPTION_OF.get(attr, "--" + attr.replace("_", "-")) + " (command line)"
-        return replace(s, **self.overrides, origins=tuple(origins.items()))
+        values = dict(self.overrides)
+        for attr in values:
+            option = OPTION_OF.get(attr, "--" + attr.replace("_", "-")) + " (command line)"
+            if attr == "extend_exclude" and s.extend_exclude:
+                # Extends the configuration's own list rather than replacing it.
+                values[attr] = s.extend_exclude + values[attr]
+                option = f"{origins.get(attr)} and {option}"
+            origins[attr] = option
+        return replace(s, **values, origins=tuple(origins.items()))
 
 
 # The command-line option behind each override, where its name is not the setting's.

@@ -14,6 +14,10 @@ from applc.source import Source, Span
 
 DSL_SUFFIX = ".appl"
 _CONTAINERS_KEY = re.compile(r'"containers"\s*:')
+# Folders never searched outside a git work tree (inside one, .gitignore decides):
+# dependencies, virtual environments and build output hold JSON that is not the
+# project's. A folder named on the command line is still searched.
+DEFAULT_EXCLUDES = frozenset({"node_modules", ".venv", "venv", "build", "dist"})
 
 
 def is_dsl(path: str) -> bool:
@@ -95,7 +99,7 @@ def discover(folder: Path) -> Iterator[Path]:
     else:
         found: list[Path] = []
         for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in DEFAULT_EXCLUDES)
             found.extend(Path(root) / f for f in files)
         candidates = sorted(found)
     for p in candidates:

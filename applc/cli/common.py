@@ -117,6 +117,12 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
 
 
+def _stash(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep an option for load_configs without adding a parameter to every command."""
+    ctx.meta[f"applc.{param.name}"] = value
+    return value
+
+
 def config_options(fn: F) -> F:
     for opt in reversed(
         [
@@ -144,6 +150,24 @@ def config_options(fn: F) -> F:
                 is_flag=True,
                 help="Disregard every x-applc-ignore in the files.",
             ),
+            click.option(
+                "--exclude",
+                multiple=True,
+                metavar="GLOBS",
+                expose_value=False,
+                callback=_stash,
+                help="Skip files in the folders searched that match these gitignore-style "
+                "patterns, relative to the current folder (comma-separated); replaces the "
+                "configuration's `exclude`.",
+            ),
+            click.option(
+                "--extend-exclude",
+                multiple=True,
+                metavar="GLOBS",
+                expose_value=False,
+                callback=_stash,
+                help="Patterns to skip in addition to the configuration's `exclude`.",
+            ),
         ]
     ):
         fn = opt(fn)
@@ -162,6 +186,24 @@ def load_target_or_fail(name: str) -> Target:
     except TargetError as exc:
         fail(str(exc))
     return target
+
+
+def _anchored(pattern: str, option: str) -> str:
+    """A pattern from the command line, read from the current folder: one with a slash
+    inside becomes an absolute pattern (the configuration's are read from its folder)."""
+    from applc.globs import PatternError, validate_pattern
+
+    try:
+        validate_pattern(pattern)
+    except PatternError as exc:
+        fail(f"invalid pattern `{pattern}` in {option}: {exc}")
+    negate = "!" if pattern.startswith("!") else ""
+    body = pattern[len(negate) :]
+    while body.startswith("./"):
+        body = body[2:]
+    if "/" in body.rstrip("/") and not body.startswith("/"):
+        body = Path.cwd().joinpath(body).as_posix() + ("/" if body.endswith("/") else "")
+    return negate + body
 
 
 def load_configs(
@@ -190,6 +232,12 @@ def load_configs(
             overrides[name] = sels
     if no_inline_ignores:
         overrides["inline_ignores"] = False
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    for name in ("exclude", "extend_exclude"):
+        patterns = _split(meta.get(f"applc.{name}") or ())
+        if patterns:
+            overrides[name] = tuple(_anchored(p, f"--{name.replace('_', '-')}") for p in patterns)
     if fail_level:
         overrides["fail_level"] = Severity.parse(fail_level)
     if config is not None and not Path(config).is_file():

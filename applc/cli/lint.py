@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -141,6 +141,12 @@ def statistics(report: Report, as_json: bool) -> str:
     is_flag=True,
     help="Print how many findings each rule made instead of the findings (JSON with -f json).",
 )
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings for the first FILE, and where each came from, then exit.",
+)
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, then exit.")
 @budget_option
 @config_options
 def lint_command(
@@ -159,6 +165,8 @@ def lint_command(
     add_ignore: bool,
     reason: str | None,
     show_statistics: bool,
+    show_settings: bool,
+    show_files: bool,
     budget: object,
     config: str | None,
     select: tuple[str, ...],
@@ -195,6 +203,9 @@ def lint_command(
         fail("--reason must be one non-empty line")
     paths = list(files) or ["."]
     check_stdin_filename(stdin_filename, paths)
+    if show_settings or show_files:
+        _show(paths, show_settings, show_files, stdin_filename, force_exclude, budget, config,
+              select, extend_select, ignore, no_inline_ignores, fail_level)  # fmt: skip
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     editing = fix or show_diff or add_ignore
     changes: list[Change] = []
@@ -263,6 +274,33 @@ def lint_command(
         sys.exit(0)
     failing = any(d.severity >= first.fail_level for d in report.diagnostics)
     sys.exit(1 if failing else 0)
+
+
+def _show(
+    paths: list[str],
+    settings: bool,
+    files: bool,
+    stdin_filename: str | None,
+    force_exclude: bool,
+    budget: object,
+    *config_args: Any,
+) -> NoReturn:
+    from applc.cli.show import show_files, show_settings
+    from applc.config import ConfigError
+
+    if settings and files:
+        fail("--show-settings and --show-files go one at a time")
+    try:
+        configs = load_configs(*config_args)
+        if settings:
+            text = show_settings(paths, configs, stdin_filename, budget)  # type: ignore[arg-type]
+        else:
+            text = show_files(paths, configs, force_exclude)
+    except ConfigError as exc:
+        fail(str(exc))
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    sys.exit(0)
 
 
 def _changed(changes: list[Change], ignores: bool, would: bool = False) -> str:

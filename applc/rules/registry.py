@@ -190,8 +190,18 @@ def is_valid_selector(selector: str) -> bool:
     return any(matches(selector, r) for r in RULES.values())
 
 
+_WILDCARD_CODE = re.compile(r"(APL\d*)[X*?]+", re.IGNORECASE)
+
+
 def suggest_selector(selector: str) -> str | None:
+    """The selector probably meant. A code written with placeholders (`APL3xx`,
+    `APL3*`) means the prefix before them (`APL3`), not the nearest spelling of a
+    full code (`APL403`)."""
     load_rules()
+    wildcard = _WILDCARD_CODE.fullmatch(selector.strip())
+    if wildcard is not None:
+        prefix = wildcard.group(1).upper()
+        return prefix if is_valid_selector(prefix) else None
     options = list(RULES) + list(BY_NAME)
     found = difflib.get_close_matches(selector, options, n=1, cutoff=0.6)
     return found[0] if found else None
