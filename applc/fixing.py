@@ -28,7 +28,7 @@ from applc.lint import UNSUPPRESSIBLE, lint_document
 from applc.model.fields import IGNORE_KEY
 from applc.model.paths import value_at
 from applc.rules.context import LintOptions
-from applc.source import join_pointer
+from applc.source import join_pointer, line_ending, with_line_ending
 
 MAX_PASSES = 10
 
@@ -50,6 +50,14 @@ def _reparse(doc: Document, text: str) -> Document:
     return parse_document(doc.source.path, text.encode("utf-8", "surrogatepass"))
 
 
+def _in_line_endings(text: str, edits: list[TextEdit]) -> list[TextEdit]:
+    """Edits whose inserted line breaks are the file's own (CRLF stays CRLF)."""
+    eol = line_ending(text)
+    if eol == "\n":
+        return edits
+    return [TextEdit(e.start, e.end, with_line_ending(e.text, eol)) for e in edits]
+
+
 def fix_document(
     doc: Document,
     settings: Settings,
@@ -66,7 +74,8 @@ def fix_document(
         chosen = choose_fixes(result.document.source, result.diagnostics, unsafe)
         if not chosen:
             break
-        text = apply_edits(result.document.source.text, [e for _, es in chosen for e in es])
+        old = result.document.source.text
+        text = apply_edits(old, _in_line_endings(old, [e for _, es in chosen for e in es]))
         if text == result.document.source.text:
             break
         new = _reparse(doc, text)
@@ -112,7 +121,7 @@ def add_ignores(
             added += len(codes)
     if not edits:
         return doc, 0
-    new = _reparse(doc, apply_edits(doc.source.text, edits))
+    new = _reparse(doc, apply_edits(doc.source.text, _in_line_endings(doc.source.text, edits)))
     if new.value is None:
         return doc, 0
     return new, added

@@ -7,6 +7,7 @@ what the conventions ask of columns. Lines and columns are 1-based; ends are exc
 from __future__ import annotations
 
 import bisect
+import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,32 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def line_ending(text: str) -> str:
+    """The line break a text uses, by its first one: "\r\n", "\r" or "\n" (the default
+    for a text without any)."""
+    cr = text.find("\r")
+    if cr < 0:
+        return "\n"
+    lf = text.find("\n")
+    if 0 <= lf < cr:
+        return "\n"
+    return "\r\n" if text.startswith("\n", cr + 1) else "\r"
+
+
+def with_line_ending(text: str, eol: str) -> str:
+    """A text written with "\n" line breaks, in `eol` instead."""
+    return text if eol == "\n" else text.replace("\n", eol)
+
+
+def lone_cr_as_lf(text: str) -> str:
+    """Line breaks written as a lone CR (classic Mac) as LF: the same length, so every
+    offset still points at the same character."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 def escape_token(token: str) -> str:

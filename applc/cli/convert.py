@@ -148,6 +148,7 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool, color: str) -> 
 
     from applc.frontends.dsl.formatter import format_text
     from applc.frontends.dsl.loader import decode_dsl_bytes, load_dsl_text
+    from applc.source import line_ending, with_line_ending
 
     paths = _fmt_inputs(files)
     changed: list[str] = []
@@ -169,6 +170,7 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool, color: str) -> 
             _print_findings(load_dsl_text(name, text, findings), color)
             broken += 1
             continue
+        formatted = with_line_ending(formatted, line_ending(text))
         if path == "-" and not check and not diff:
             sys.stdout.write(formatted)
             continue

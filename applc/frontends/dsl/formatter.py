@@ -106,7 +106,11 @@ class _Attacher:
 
 
 def format_text(text: str) -> tuple[str | None, list[DslSyntaxError]]:
-    """The canonical layout of a DSL text, or None and the errors that stop reading it."""
+    """The canonical layout of a DSL text, or None and the errors that stop reading it.
+    The layout has "\n" line breaks; `applc fmt` writes the file's own."""
+    from applc.source import lone_cr_as_lf
+
+    text = lone_cr_as_lf(text)
     parsed = parse_dsl(text, pairs=True)
     if parsed.errors:
         return None, parsed.errors

@@ -47,6 +47,11 @@ def _read_dsl(text: str) -> Parsed:
 def _parse_dsl(text: str, pairs: bool, keep_stmts: bool = True) -> Parsed:
     from applc.frontends.dsl.builder import build
     from applc.frontends.dsl.parser import comments, parse
+    from applc.source import lone_cr_as_lf
+
+    # A file with CR line breaks reads as JSON's does (they are line breaks there too):
+    # the same length, so offsets into the file stay right.
+    text = lone_cr_as_lf(text)
 
     try:
         parsed = parse(text)
