@@ -27,6 +27,7 @@ COMMANDS = {
     "convert": ("convert", "fmt"),
     "server": ("server",),
     "import_": ("import",),
+    "complete": ("completion",),
 }
 
 

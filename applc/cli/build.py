@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from applc.cli import complete
 from applc.cli.common import (
     ColorChoice,
     budget_option,
@@ -26,6 +27,7 @@ from applc.cli.common import (
     "--target",
     "-t",
     metavar="NAME",
+    shell_complete=complete.targets,
     help="marathon, compose or kubernetes (or a plug-in target). "
     "Default: `default-target` from the configuration.",
 )

@@ -117,6 +117,12 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
 
 
+def _complete_selectors(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from applc.cli.complete import selectors
+
+    return selectors(ctx, param, incomplete)
+
+
 def _stash(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """Keep an option for load_configs without adding a parameter to every command."""
     ctx.meta[f"applc.{param.name}"] = value
@@ -135,16 +141,24 @@ def config_options(fn: F) -> F:
             click.option(
                 "--select",
                 multiple=True,
+                shell_complete=_complete_selectors,
                 metavar="RULES",
                 help="Only these rules (codes, names or prefixes, comma-separated).",
             ),
             click.option(
                 "--extend-select",
                 multiple=True,
+                shell_complete=_complete_selectors,
                 metavar="RULES",
                 help="These rules in addition to the selected ones.",
             ),
-            click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
+            click.option(
+                "--ignore",
+                multiple=True,
+                metavar="RULES",
+                shell_complete=_complete_selectors,
+                help="Skip these rules.",
+            ),
             click.option(
                 "--no-inline-ignores",
                 is_flag=True,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from applc.cli import complete
 from applc.cli.common import (
     ColorChoice,
     budget_option,
@@ -92,6 +93,7 @@ def statistics(report: Report, as_json: bool) -> str:
     multiple=True,
     metavar="FORMAT[=PATH]",
     envvar="APPLC_OUTPUT_FORMAT",
+    shell_complete=complete.output_formats,
     help=f"Output format ({', '.join(FORMATS)}); repeat as FORMAT=PATH to also "
     "write other formats to files. Default: full.",
 )
@@ -102,7 +104,12 @@ def statistics(report: Report, as_json: bool) -> str:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
-@click.option("--target", metavar="NAME", help="Also report what this build target cannot express.")
+@click.option(
+    "--target",
+    metavar="NAME",
+    shell_complete=complete.targets,
+    help="Also report what this build target cannot express.",
+)
 @click.option(
     "--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too."
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from applc.cli import complete
 from applc.cli.common import fail, load_target_or_fail
 from applc.docgen import rule_markdown, rule_targets
 from applc.rules.registry import Rule, all_rules, lookup, suggest_selector
@@ -38,7 +39,7 @@ def _target_option(fn: Any) -> Any:
 
 
 @click.command("rule")
-@click.argument("selector")
+@click.argument("selector", shell_complete=complete.rules)
 @click.option("--output-format", "-f", type=click.Choice(["text", "json"]), default="text")
 @_target_option
 def rule_command(selector: str, output_format: str, target: str | None) -> None:
