@@ -95,3 +95,18 @@ def test_graph_output_escapes_ids(cli, tmp_path):
         run = cli(["graph", "--format", fmt, str(f)])
         assert UNSAFE.search(run.stdout) is None
         assert shown in run.stdout
+
+
+def test_fmt_and_convert_messages_escape_file_names(cli, tmp_path):
+    f = tmp_path / "a\x1b]0;x\x07.appl"
+    f.write_text("appliance   shop\n")
+    run = cli(["fmt", "--check", str(tmp_path)])
+    assert run.code == 1
+    assert UNSAFE.search(run.stdout + run.stderr) is None
+    assert "would reformat" in run.stdout and "a\\x1b]0;x\\x07.appl" in run.stdout
+    bad = tmp_path / "b\x1b[2J.appl"
+    bad.write_text("service {\n")
+    run = cli(["convert", str(bad)])
+    assert run.code == 1
+    assert UNSAFE.search(run.stdout + run.stderr) is None
+    assert "b\\x1b[2J.appl was not converted" in run.stderr

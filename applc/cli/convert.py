@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
+from applc.formatters.text import escape_controls
 
 
 def _print_findings(doc: object, color: str) -> None:
@@ -87,12 +88,12 @@ def convert_command(
         loaded = load(name, data, source_lang)
     except ConvertError as exc:
         _print_findings(exc.document, color)
-        click.echo(f"applc: {name} was not converted: it cannot be read", err=True)
+        click.echo(f"applc: {escape_controls(name)} was not converted: it cannot be read", err=True)
         sys.exit(1)
     try:
         text = convert(loaded, target)
     except TypeError as exc:
-        click.echo(f"applc: {name} was not converted: {exc}", err=True)
+        click.echo(f"applc: {escape_controls(f'{name} was not converted: {exc}')}", err=True)
         sys.exit(1)
     if output is None or output == "-":
         sys.stdout.write(text)
@@ -188,7 +189,7 @@ def fmt_command(files: tuple[str, ...], check: bool, diff: bool, color: str) -> 
                 )
             )
         elif check:
-            click.echo(f"would reformat {name}")
+            click.echo(f"would reformat {escape_controls(name)}")
         else:
             try:
                 write_atomic(path, formatted)

@@ -117,6 +117,7 @@ def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
     """
     from applc.cli.common import check_stdin_filename
     from applc.formatters import Report, renderer
+    from applc.formatters.text import escape_controls
     from applc.inputs import parse_document, read_document
 
     check_stdin_filename(stdin_filename, [file])
@@ -137,7 +138,8 @@ def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
                 renderer("full")(Report(diags, {doc.source.path: doc.source}, 1), False)
             )
         else:
-            click.echo(f"applc: {doc.source.path} is not an appliance (a JSON object)", err=True)
+            shown = escape_controls(doc.source.path)
+            click.echo(f"applc: {shown} is not an appliance (a JSON object)", err=True)
         sys.exit(1)
     view = graph_view(doc.appliance)
     if fmt in ("svg", "html"):
