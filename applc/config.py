@@ -11,6 +11,7 @@ meant, all of them at once, and stops applc with exit 2.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -494,10 +495,20 @@ def _has_applc_table(pyproject: Path) -> bool:
     file that is not valid TOML counts when it mentions applc at all, so its mistake is
     reported rather than the configuration silently ignored."""
     try:
-        data, _ = read_toml(str(pyproject))
+        st = pyproject.stat()
+    except OSError:
+        return False
+    # Every input looks up its folders: each pyproject.toml is parsed once per version.
+    return _configures_applc(str(pyproject), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _configures_applc(path: str, mtime_ns: int, size: int) -> bool:
+    try:
+        data, _ = read_toml(path)
     except ConfigError:
         try:
-            return "applc" in pyproject.read_text(encoding="utf-8", errors="replace")
+            return "applc" in Path(path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             return False
     tool = data.get("tool")
