@@ -505,6 +505,11 @@ def _has_applc_table(pyproject: Path) -> bool:
 @functools.lru_cache(maxsize=64)
 def _configures_applc(path: str, mtime_ns: int, size: int) -> bool:
     try:
+        if "applc" not in Path(path).read_text(encoding="utf-8", errors="replace"):
+            return False  # the common case, decided without a TOML parser
+    except OSError:
+        return False
+    try:
         data, _ = read_toml(path)
     except ConfigError:
         try:
