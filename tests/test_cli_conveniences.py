@@ -127,3 +127,11 @@ def test_selector_suggestions_prefer_the_prefix(cli, tmp_path):
     # A spelling mistake in a full code still gets the nearest code.
     run = cli(["lint", "--select", "APL2011", str(f), "--config", str(tmp_path / "none")])
     assert run.code == 2
+
+
+def test_unknown_target_suggests_the_nearest(cli, tmp_path):
+    f = tmp_path / "a.json"
+    f.write_text(BROKEN)
+    run = cli(["lint", "--target", "kubernets", str(f)])
+    assert run.code == 2
+    assert "unknown target `kubernets` (did you mean `kubernetes`?)" in run.stderr

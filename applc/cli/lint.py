@@ -292,6 +292,7 @@ def _show(
     budget: object,
     *config_args: Any,
 ) -> NoReturn:
+    from applc.cli.common import load_configs
     from applc.cli.show import show_files, show_settings
     from applc.config import ConfigError
 
