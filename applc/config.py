@@ -296,10 +296,11 @@ def parse_config(
         elif key == "default-target":
             result = _target(r, value, name)
         elif key in ("exclude", "extend-exclude"):
-            items = r.patterns(at, value, name)
-            result = items if items is None or isinstance(value, list) else None
-            if isinstance(value, str):
-                r.report(at, f"{name} must be a list of globs", f"write [{_toml_repr(value)}]")
+            if isinstance(value, list):
+                result = r.patterns(at, value, name)
+            else:
+                hint = f"write [{_toml_repr(value)}]" if isinstance(value, str) else None
+                r.report(at, f"{name} must be a list of globs", hint, value=True)
         elif key == "no-inline-ignores":
             if not isinstance(value, bool):
                 r.report(at, f"{name} must be true or false", value=True)

@@ -177,3 +177,14 @@ def test_suppress_files_uses_the_same_matching(cli, tmp_path):
     )
     codes = _codes(_lint(cli, tmp_path, name="vendor/b.json"))
     assert "APL201" not in codes and "APL102" in codes
+
+
+def test_exclude_must_be_a_list_of_globs(cli, tmp_path):
+    cfg = tmp_path / "applc.toml"
+    cfg.write_text('exclude = "vendor/"\nextend-exclude = ["ok/", 3, ""]\n')
+    run = _lint(cli, tmp_path)
+    assert run.code == 2
+    assert f"{cfg}:1:11: `exclude` must be a list of globs" in run.stderr
+    assert 'help: write ["vendor/"]' in run.stderr
+    assert f"{cfg}:2:26: `extend-exclude` must be a glob or a list of globs" in run.stderr
+    assert f"{cfg}:2:29: invalid glob `` in `extend-exclude`" in run.stderr
