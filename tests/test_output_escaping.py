@@ -110,3 +110,34 @@ def test_fmt_and_convert_messages_escape_file_names(cli, tmp_path):
     assert run.code == 1
     assert UNSAFE.search(run.stdout + run.stderr) is None
     assert "b\\x1b[2J.appl was not converted" in run.stderr
+
+
+def test_diff_headers_escape_file_names(cli, tmp_path):
+    f = tmp_path / "c\x1b[2J.appliance.json"
+    f.write_text(
+        json.dumps(
+            {
+                "id": "shop",
+                "containers": [
+                    {
+                        "id": "db",
+                        "type": "service",
+                        "image": "postgres:16",
+                        "resources": {"cpus": 1, "mem": 128},
+                    },
+                    {
+                        "id": "web",
+                        "type": "service",
+                        "image": "nginx:1.25",
+                        "resources": {"cpus": 1, "mem": 128},
+                        "dependencies": ["dbb"],
+                    },
+                ],
+            },
+            indent=2,
+        )
+    )
+    run = cli(["lint", "--diff", str(f)])
+    assert run.code == 1, run.stderr
+    assert "c\\x1b[2J.appliance.json" in run.stdout
+    assert UNSAFE.search(run.stdout) is None

@@ -321,9 +321,11 @@ def _changed(changes: list[Change], ignores: bool, would: bool = False) -> str:
 
 def _print_diffs(changes: list[Change], quiet: bool) -> None:
     from applc.edits import unified_diff
+    from applc.formatters.text import escape_controls
 
     for c in changes:
-        sys.stdout.write(unified_diff(c.old, c.new, f"a/{c.name}", f"b/{c.name}"))
+        name = escape_controls(c.name)  # as git quotes such names in its headers
+        sys.stdout.write(unified_diff(c.old, c.new, f"a/{name}", f"b/{name}"))
     sys.stdout.flush()
     if not quiet:
         text = _changed(changes, False, would=True) if changes else "No fixes to make."
