@@ -214,3 +214,22 @@ def test_every_example_draws(tmp_path):
         ids = {g.get("data-id") for g in groups(root, "node")}
         for g in groups(root, "edge"):
             assert g.get("data-from") in ids and g.get("data-to") in ids
+
+
+def test_a_long_chain_and_a_cycle_take_one_column_each(tmp_path):
+    chain = [container("c0")] + [
+        container(f"c{i}", dependencies=[f"c{i - 1}"]) for i in range(1, 300)
+    ]
+    ring = [container(f"r{i}", dependencies=[f"r{(i + 1) % 4}"]) for i in range(4)]
+    root = ET.fromstring(draw(tmp_path, "svg", {"id": "long", "containers": chain + ring}).encode())
+    boxes = {g.get("data-id"): bounds(g) for g in groups(root, "node")}
+    lefts = [boxes[f"c{i}"][0] for i in range(300)]
+    assert lefts == sorted(lefts, reverse=True) and len(set(lefts)) == 300  # c299 ... c0
+    ring_lefts = sorted(boxes[f"r{i}"][0] for i in range(4))
+    assert len(set(ring_lefts)) == 4  # a cycle's members side by side
+    cyclic = {
+        (g.get("data-from"), g.get("data-to"))
+        for g in groups(root, "cycle")
+        if "edge" in classes(g)
+    }
+    assert cyclic == {(f"r{i}", f"r{(i + 1) % 4}") for i in range(4)}

@@ -10,6 +10,7 @@ to keep crossings few.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,15 +42,15 @@ def layered(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> Layout:
         for t in targets:
             indegree[t] += 1
     base = dict.fromkeys(succ, 0)
-    ready = sorted(i for i, d in indegree.items() if d == 0)
+    ready = [i for i, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
     while ready:  # components in topological order, lowest document index first
-        i = ready.pop(0)
-        for t in sorted(succ[i]):
+        i = heapq.heappop(ready)
+        for t in succ[i]:
             base[t] = max(base[t], base[i] + len(comps[i]))
             indegree[t] -= 1
             if indegree[t] == 0:
-                ready.append(t)
-        ready.sort()
+                heapq.heappush(ready, t)
     rank: dict[str, int] = {}
     seen = dict.fromkeys(base, 0)
     for n in graph.nodes:  # a cycle's members one column each, in document order
@@ -76,12 +77,14 @@ def _order(columns: list[list[str]], graph: DependencyGraph) -> None:
     for a in graph.nodes:
         for b in graph.edges[a]:
             preds[b].append(a)
+    row = {n: r for col in columns for r, n in enumerate(col)}
     for sweep in range(SWEEPS):
         forward = sweep % 2 == 0
         span = range(1, len(columns)) if forward else range(len(columns) - 2, -1, -1)
+        neighbours = preds if forward else graph.edges
         for c in span:
-            row = {n: r for col in columns for r, n in enumerate(col)}
-            neighbours = preds if forward else graph.edges
-            current = {n: r for r, n in enumerate(columns[c])}
+            current = {n: row[n] for n in columns[c]}
             keys = {n: _centre(n, row, neighbours, current) for n in columns[c]}
             columns[c].sort(key=keys.__getitem__)
+            for r, n in enumerate(columns[c]):
+                row[n] = r

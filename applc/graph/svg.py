@@ -168,14 +168,11 @@ def render_svg(view: GraphView, standalone: bool = True) -> str:
         f'<rect class="background" width="{width}" height="{height}" fill="#ffffff"/>',
         '<g class="edges">',
     ]
-    bottoms = [max(boxes[n].y + boxes[n].h for n in col) for col in layout.columns]
-
-    def floor(a: str, b: str) -> float:
-        """Below every container in the columns a back edge passes."""
-        lo, hi = sorted((place[a][0], place[b][0]))
-        return max(bottoms[lo : hi + 1])
-
-    out += [_edge(e, boxes[e.source], boxes[e.target], floor(e.source, e.target)) for e in edges]
+    # An edge that runs backwards (round a cycle) passes under the columns it spans.
+    lowest = _RangeMax([max(boxes[n].y + boxes[n].h for n in col) for col in layout.columns])
+    for e in edges:
+        lo, hi = sorted((place[e.source][0], place[e.target][0]))
+        out.append(_edge(e, boxes[e.source], boxes[e.target], lowest.query(lo, hi)))
     out.append("</g>")
     out.append('<g class="nodes">')
     out += [_node(n, kind, boxes[n], n in view.cyclic_nodes) for n, kind in view.nodes]
@@ -204,6 +201,24 @@ def render_html(view: GraphView) -> str:
         f"{render_svg(view, standalone=False)}"
         "</div>\n</body>\n</html>\n"
     )
+
+
+class _RangeMax:
+    """The maximum of values[lo..hi] in constant time (a sparse table), so drawing every
+    back edge of a long cycle stays linear."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.table = [values]
+        width = 1
+        while 2 * width <= len(values):
+            prev = self.table[-1]
+            self.table.append([max(prev[i], prev[i + width]) for i in range(len(prev) - width)])
+            width *= 2
+
+    def query(self, lo: int, hi: int) -> float:
+        k = (hi - lo + 1).bit_length() - 1
+        row = self.table[k]
+        return max(row[lo], row[hi - (1 << k) + 1])
 
 
 # --- pieces ------------------------------------------------------------------------------
