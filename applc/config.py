@@ -277,6 +277,14 @@ def parse_config(
         at: KeyPath = (key,)
         name = f"`{prefix}{key}`"
         if key not in KEYS:
+            if not base and key == "tool" and isinstance(value, dict) and "applc" in value:
+                r.report(
+                    at,
+                    "unknown configuration key `tool`",
+                    "applc.toml has its keys at the top level: drop the [tool.applc] header "
+                    "(that table is for pyproject.toml)",
+                )
+                continue
             r.unknown(at, key, KEYS, "configuration key", f"{prefix}{key}")
             continue
         attr = key.replace("-", "_")

@@ -188,3 +188,12 @@ def test_exclude_must_be_a_list_of_globs(cli, tmp_path):
     assert 'help: write ["vendor/"]' in run.stderr
     assert f"{cfg}:2:26: `extend-exclude` must be a glob or a list of globs" in run.stderr
     assert f"{cfg}:2:29: invalid glob `` in `extend-exclude`" in run.stderr
+
+
+def test_tool_applc_table_in_applc_toml_says_where_keys_go(cli, tmp_path):
+    cfg = tmp_path / "applc.toml"
+    cfg.write_text('[tool.applc]\nselect = ["APL2"]\n')
+    run = _lint(cli, tmp_path)
+    assert run.code == 2
+    assert f"{cfg}:1:2: unknown configuration key `tool`" in run.stderr
+    assert "drop the [tool.applc] header" in run.stderr
