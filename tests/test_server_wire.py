@@ -394,3 +394,18 @@ def test_memory_does_not_grow_with_documents_opened_and_closed(tmp_path):
         after = pairs(server, 2000, 4000)
         growth = after - before
         assert growth < 1024, f"grew by {growth} KiB over 4,000 open/close pairs"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_ends_a_server_waiting_for_input():
+    # The read blocked on standard input must not keep the process alive (nor print a
+    # traceback on the way out).
+    import signal
+
+    with WireServer() as server:
+        server.start()
+        server.send(hover("ready"))  # answered: the server is now waiting for input
+        assert server.response()["id"] == "ready"
+        server.proc.send_signal(signal.SIGINT)
+        assert server.wait() != 0
+        assert "Traceback" not in server.stderr

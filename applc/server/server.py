@@ -435,4 +435,7 @@ def run(log_file: str | None = None, level: int = logging.WARNING) -> int:
     root.setLevel(level)
     from applc.server.transport import serve
 
-    return serve(create_server(), sys.stdin.buffer, sys.stdout.buffer)
+    # The raw file: a read blocked in it holds no lock of the buffered stdin, which
+    # the interpreter would wait for on the way out.
+    stdin = getattr(sys.stdin.buffer, "raw", sys.stdin.buffer)
+    return serve(create_server(), stdin, sys.stdout.buffer)

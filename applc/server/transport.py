@@ -3,15 +3,15 @@
 Used instead of pygls's `start_io`, whose reader trusts `Content-Length` (a MemoryError
 or OverflowError on a huge one, a desynchronised stream on a malformed one) and whose
 `exit` ends the process with status 0 even without `shutdown`. Reading happens in one
-thread (`applc.server.framing`), handling on the event loop, where the server's timers
-run as well.
+daemon thread (`applc.server.framing`), handling on the event loop, where the server's
+timers run as well.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import TYPE_CHECKING, BinaryIO
 
 from pygls.io_ import StdoutWriter
@@ -44,21 +44,37 @@ def serve(
 async def _loop(server: ApplcServer, reader: FrameReader) -> int:
     protocol = server.protocol
     loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(1, thread_name_prefix="applc-stdin") as pool:
-        while protocol.exit_code is None:
-            frame = await loop.run_in_executor(pool, reader.read)
-            if frame is None:
-                log.info("standard input ended without exit")
-                return 0 if protocol._shutdown else 1
-            if isinstance(frame, FrameError):
-                log.warning("unreadable message: %s", frame.message)
-                protocol.send_error(None, frame.code, frame.message)
-                continue
+    # A few messages read ahead at most: a client that writes faster than the server
+    # handles waits in its pipe, not in this process's memory.
+    frames: asyncio.Queue[bytes | FrameError | None] = asyncio.Queue(maxsize=4)
+
+    def read() -> None:
+        while True:
+            frame = reader.read()
             try:
-                protocol.receive(frame)
-            except (BrokenPipeError, ConnectionResetError):
-                raise
-            except Exception:  # one bad message must not end an editor's session
-                log.exception("could not handle a message")
-                protocol.answer_failure(frame)
+                asyncio.run_coroutine_threadsafe(frames.put(frame), loop).result()
+            except Exception:  # the loop has closed or cancelled the put: the session is over
+                return
+            if frame is None:
+                return
+
+    # A daemon thread: a read blocked on standard input must not keep the process
+    # alive after `exit` or Ctrl-C.
+    threading.Thread(target=read, name="applc-stdin", daemon=True).start()
+    while protocol.exit_code is None:
+        frame = await frames.get()
+        if frame is None:
+            log.info("standard input ended without exit")
+            return 0 if protocol._shutdown else 1
+        if isinstance(frame, FrameError):
+            log.warning("unreadable message: %s", frame.message)
+            protocol.send_error(None, frame.code, frame.message)
+            continue
+        try:
+            protocol.receive(frame)
+        except (BrokenPipeError, ConnectionResetError):
+            raise
+        except Exception:  # one bad message must not end an editor's session
+            log.exception("could not handle a message")
+            protocol.answer_failure(frame)
     return protocol.exit_code
