@@ -93,6 +93,10 @@ def test_an_installed_target_rule_can_be_ignored_by_code_or_prefix(site, applian
             site, "lint", "--target", "listing", "--ignore", selector, str(appliance), cwd=tmp_path
         )
         assert run.returncode == 0, (selector, run.stdout, run.stderr)
+    # A full code is more specific than its prefix, as for APL codes.
+    both = ("--ignore", "LST", "--extend-select", "LST001")
+    run = _applc(site, "lint", "--target", "listing", *both, str(appliance), cwd=tmp_path)
+    assert run.returncode == 1 and "LST001" in run.stdout, (run.stdout, run.stderr)
 
 
 def test_build_with_an_installed_target_stops_at_its_check(site, appliance, tmp_path):

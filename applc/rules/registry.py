@@ -85,6 +85,8 @@ class Check:
 CODE = re.compile(r"[A-Z]{2,8}[0-9]{1,4}")
 
 RULES: dict[str, Rule] = {}
+# The letters of every registered code (`APL`, and a plug-in's own), for `specificity`.
+PREFIXES: set[str] = set()
 BY_NAME: dict[str, Rule] = {}
 CHECKS: list[Check] = []
 
@@ -128,6 +130,7 @@ def rule(
     )
     RULES[code] = r
     BY_NAME[name] = r
+    PREFIXES.add(r.prefix)
     return r
 
 
@@ -212,7 +215,7 @@ def specificity(selector: str) -> int:
     if s.upper() == "ALL":
         return 0
     letters = s.upper().rstrip("0123456789")
-    if not s.upper().startswith("APL") and letters not in {r.prefix for r in RULES.values()}:
+    if letters not in PREFIXES and not s.upper().startswith("APL"):
         return 10  # a name is as specific as a full code
     return len(s)
 
