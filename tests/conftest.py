@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, Phase, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -51,3 +54,51 @@ def position_of(text: str, needle: str, occurrence: int = 1) -> tuple[int, int, 
     end_line = text.count("\n", 0, end) + 1
     end_col = end - (text.rfind("\n", 0, end) + 1) + 1
     return line, col, end_line, end_col
+
+
+# --------------------------------------------------------------------------- hypothesis
+
+# Hypothesis's default 200 ms deadline fails an example because a shared machine was busy,
+# not because applc is slow: speed is measured by benchmarks/, never by a unit test.
+settings.register_profile("applc", deadline=None)
+# Under mutmut (docs/testing.md) a failing example is enough: no shrinking, no database.
+settings.register_profile(
+    "mutation",
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile("mutation" if os.environ.get("MUTANT_UNDER_TEST") else "applc")
+
+
+# --------------------------------------------------------------------------- skips in CI
+
+#: Tests CI may skip, as fnmatch patterns of node ids, each with the reason. Under CI
+#: (``CI`` set) any other skip fails the run: a skip there hides a missing install step
+#: or a regression dressed up as "not applicable".
+EXPECTED_SKIPS: dict[str, str] = {}
+
+
+def expected_skip(nodeid: str) -> bool:
+    extra = [p for p in os.environ.get("APPLC_EXPECTED_SKIPS", "").split(",") if p]
+    return any(fnmatch.fnmatchcase(nodeid, p) for p in [*EXPECTED_SKIPS, *extra])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")
+        and os.environ.get("CI")
+        and not expected_skip(item.nodeid)
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"unexpected skip under CI ({reason}); install what the test needs, or add "
+            "its node id to EXPECTED_SKIPS in tests/conftest.py (or APPLC_EXPECTED_SKIPS) "
+            "with the reason"
+        )

@@ -193,13 +193,16 @@ RULE_EXAMPLES = [
 ]
 
 
+# A JSON syntax error (APL001's failing example) has no value to write as DSL.
+DSL_EXAMPLES = [e for e in RULE_EXAMPLES if e[:2] != ("APL001", "fails")]
+
+
 @pytest.mark.parametrize(
-    "code,kind,text", RULE_EXAMPLES, ids=[f"{c}-{k}" for c, k, _ in RULE_EXAMPLES]
+    "code,kind,text", DSL_EXAMPLES, ids=[f"{c}-{k}" for c, k, _ in DSL_EXAMPLES]
 )
 def test_rule_examples_lint_the_same_in_the_dsl(code: str, kind: str, text: str) -> None:
     doc = load_json_text("example.json", text)
-    if doc.value is None or not isinstance(doc.value, dict):
-        pytest.skip("not an appliance object")
+    assert isinstance(doc.value, dict), "only APL001's failing example may be unreadable"
     dsl = convert(load("example.json", text.encode()), "dsl")
     assert lint_codes("example.appl", dsl) == lint_codes("example.json", text), dsl
 

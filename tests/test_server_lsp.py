@@ -294,13 +294,12 @@ async def test_typing_a_misspelt_reference_is_flagged_and_quick_fixed(
     doc, diags = await open_doc(client, tmp_path, SHOP)
     assert diags == []
     at = doc.text.index("@db:5432") + len("@db")
-    started = time.perf_counter()
-    diags = await doc.change(at, at, "x")  # one keystroke: @db -> @dbx
-    elapsed = time.perf_counter() - started
+    # One keystroke: @db -> @dbx. The diagnostics that come back are this version's (the
+    # reference as typed, at its place); TIMEOUT only guards against a hang.
+    diags = await doc.change(at, at, "x")
     assert [d.code for d in diags] == ["APL201"]
     assert diags[0].message == "unknown reference `@dbx`"
     assert diags[0].range == doc.span("@dbx")
-    assert elapsed < 5  # the diagnostics answer that keystroke, not a later one
 
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -711,7 +710,6 @@ async def test_push_for_clients_that_cannot_be_asked_to_pull_again(client: Langu
 
 
 async def test_dsl_documents_get_the_same_features(client: LanguageClient, tmp_path: Path) -> None:
-    pytest.importorskip("applc.frontends.dsl")
     from applc.api import lint_text
     from applc.frontends.dsl.printer import to_dsl
 

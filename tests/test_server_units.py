@@ -280,7 +280,6 @@ def test_fix_all_applies_each_safe_fix_once() -> None:
 
 
 def test_ignore_action_in_the_dsl() -> None:
-    pytest.importorskip("applc.frontends.dsl")
     from applc.frontends.dsl.printer import to_dsl
 
     value = json.loads(DOC)

@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Security:
+    """What code scanning needs to rank a security finding."""
+
+    severity: float  # GitHub's security-severity, 0.1 to 10.0
+    cwe: int
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -45,6 +53,9 @@ class Rule:
     # Import rules (APL5xx): the source format their examples are imported from; their
     # examples are compose or Marathon files, checked by the import tests.
     example_importer: str | None = None
+    # Security rules: how bad a finding is on GitHub's 0.1-10 scale (its code scanning
+    # ranks alerts by it: 9+ critical, 7+ high, 4+ medium, else low) and the CWE it is.
+    security: Security | None = None
 
     @property
     def url(self) -> str:
@@ -106,6 +117,7 @@ def rule(
     fix: str | None = None,
     docs_url: str | None = None,
     example_importer: str | None = None,
+    security: Security | None = None,
 ) -> Rule:
     if CODE.fullmatch(code) is None:
         raise ValueError(f"rule code {code!r} is not upper-case letters and digits")
@@ -127,6 +139,7 @@ def rule(
         fix,
         docs_url,
         example_importer,
+        security,
     )
     RULES[code] = r
     BY_NAME[name] = r

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from applc.diagnostics import Finding, Loc, Severity
 from applc.rules.context import LintContext
-from applc.rules.registry import check, rule
+from applc.rules.registry import Security, check, rule
 
 W = Severity.WARNING
 
@@ -31,6 +31,8 @@ rule(
     """,
     fails=_app(', "is_privileged": true'),
     passes=_app(', "is_privileged": false'),
+    # Root on the host from inside the container: a full escape.
+    security=Security(8.8, 250),
 )
 
 rule(
@@ -49,6 +51,8 @@ rule(
     passes=_app(
         ', "volumes": [{"src": "/srv/www", "dest": "/usr/share/nginx/html", "type": "HOST"}]'
     ),
+    # Whoever reaches the socket starts privileged containers: root on the host.
+    security=Security(8.8, 250),
 )
 
 rule(
@@ -63,6 +67,8 @@ rule(
     """,
     fails=_app(', "network_mode": "host"'),
     passes=_app(', "network_mode": "container"'),
+    # No network isolation: the container reaches every service bound on the agent.
+    security=Security(5.3, 653),
 )
 
 rule(
@@ -76,6 +82,8 @@ rule(
     """,
     fails=_app("", image="nginx"),
     passes=_app(""),
+    # Whatever the registry serves next runs: a supply-chain risk, not an exploit.
+    security=Security(3.1, 829),
 )
 
 rule(
@@ -91,6 +99,8 @@ rule(
     """,
     fails=_app(', "env": {"DB_PASSWORD": "hunter2"}'),
     passes=_app(', "env": {"DB_PASSWORD": "${DB_PASSWORD}"}'),
+    # A credential readable by anyone who reads the file, PIVOT or Marathon.
+    security=Security(7.5, 798),
 )
 
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")

@@ -1,0 +1,221 @@
+"""What "atomic" means for the files applc rewrites (`--fix`, `--add-ignore`,
+`convert -o`, `-f FORMAT=PATH`): a write that fails or is interrupted leaves the old
+file, never a truncated one, and a reader at any moment sees the old file or the whole
+new one.
+
+Failures are real ones, not mocks of applc's own calls: a child process with a file-size
+limit (RLIMIT_FSIZE) gets EFBIG part-way through its write, exactly as on a full disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from applc.cli.common import write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+
+
+def limited(code: str, limit: int, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run Python `code` in a child whose files may not grow past `limit` bytes."""
+    prelude = textwrap.dedent(
+        f"""
+        import resource, signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_write_that_fails_midway_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "app.json"
+    path.write_text("old content\n", encoding="utf-8")
+    os.chmod(path, 0o640)
+    proc = limited(
+        f"""
+        from applc.cli.common import write_atomic
+        try:
+            write_atomic({str(path)!r}, "new " * 100_000)
+        except OSError as exc:
+            print("failed", exc.errno)
+        """,
+        limit=50_000,
+        cwd=tmp_path,
+    )
+    assert proc.stdout.strip() == "failed 27", proc.stderr  # EFBIG
+    assert path.read_text(encoding="utf-8") == "old content\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.json"]  # no staged file
+
+
+def test_a_write_keeps_the_mode_and_replaces_the_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "app.json"
+    path.write_text("x" * 10_000, encoding="utf-8")
+    os.chmod(path, 0o604)
+    write_atomic(str(path), "short\n")
+    assert path.read_text(encoding="utf-8") == "short\n"
+    assert path.stat().st_mode & 0o777 == 0o604
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.json"]
+
+
+def test_a_new_file_gets_what_the_umask_allows(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        write_atomic(str(tmp_path / "sub" / "new.sarif"), "{}\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "sub" / "new.sarif").stat().st_mode & 0o777 == 0o640
+
+
+def test_an_interrupted_write_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the new text is being written: the old file stays."""
+    import applc.cli.common as common
+
+    path = tmp_path / "app.json"
+    path.write_text("old\n", encoding="utf-8")
+    real_fdopen = os.fdopen
+
+    class Interrupting:
+        def __init__(self, fh) -> None:
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            self.fh.close()
+
+        def write(self, text: str) -> int:
+            self.fh.write(text[: len(text) // 2])
+            self.fh.flush()
+            raise KeyboardInterrupt
+
+        def __getattr__(self, name: str):
+            return getattr(self.fh, name)
+
+    monkeypatch.setattr(common.os, "fdopen", lambda *a, **k: Interrupting(real_fdopen(*a, **k)))
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(str(path), "new " * 1000)
+    assert path.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.json"]
+
+
+READER = """
+import sys
+path = sys.argv[1]
+first, second = open(sys.argv[2]).read(), open(sys.argv[3]).read()
+seen = {"first": 0, "second": 0}
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+while True:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        print("missing"); break
+    if text == first:
+        seen["first"] += 1
+    elif text == second:
+        seen["second"] += 1
+    elif text == "stop":
+        break
+    else:
+        print("partial", len(text)); break
+print(seen["first"], seen["second"])
+"""
+
+
+def test_a_reader_never_sees_a_partial_file(tmp_path: Path) -> None:
+    """Another process reads the file in a loop while applc rewrites it again and again
+    with one of two large texts: every read is one text or the other, whole."""
+    path = tmp_path / "app.json"
+    first = json.dumps({"k": "a" * 2_000_000}) + "\n"
+    second = json.dumps({"k": "b" * 3_000_000}) + "\n"
+    (tmp_path / "first").write_text(first, encoding="utf-8")
+    (tmp_path / "second").write_text(second, encoding="utf-8")
+    path.write_text(first, encoding="utf-8")
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            READER,
+            str(path),
+            str(tmp_path / "first"),
+            str(tmp_path / "second"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline() == "ready\n"
+        for i in range(40):
+            write_atomic(str(path), second if i % 2 == 0 else first)
+        write_atomic(str(path), "stop")
+        out, _ = reader.communicate(timeout=120)
+    finally:
+        reader.kill()
+    assert "partial" not in out and "missing" not in out, out
+    assert reader.returncode == 0
+
+
+def test_lint_fix_on_a_full_disk_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    """The user's view: `applc lint --fix` cannot write, says so, exits 2, and the
+    appliance is byte for byte what it was."""
+    app = {
+        "id": "shop",
+        "containers": [
+            {
+                "id": "db",
+                "type": "service",
+                "image": "postgres:15.4",
+                "resources": {"cpus": 1, "mem": 512},
+                "network_mode": "BRIDGE",
+                "env": {f"K{i}": "x" * 200 for i in range(200)},
+            },
+            {
+                "id": "web",
+                "type": "service",
+                "image": "shop/web:1.0",
+                "resources": {"cpus": 1, "mem": 512},
+                "network_mode": "BRIDGE",
+                "env": {"DB": "postgres://@dbx:5432"},  # APL201, fixed to @db
+            },
+        ],
+    }
+    path = tmp_path / "shop.appliance.json"
+    data = json.dumps(app, indent=2).encode()
+    path.write_bytes(data)
+    proc = limited(
+        f"""
+        import sys
+        from applc.cli import main
+        sys.argv = ["applc", "lint", "--fix", "--unsafe-fixes", {str(path)!r}]
+        main()
+        """,
+        limit=len(data) // 2,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "File too large" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert path.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.appliance.json"]
