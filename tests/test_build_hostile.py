@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from applc.model.build import build_appliance
 from applc.source import Source
-from applc.targets.base import TargetOptions, resolve_text
+from applc.targets.base import TargetOptions
 from applc.targets.registry import load_target
 from applc.targets.render import render_outputs
+from tests.support import oracle
 from tests.support.validators import (
     compose_binary,
     skip_unless_available,
@@ -183,15 +184,21 @@ def _render(target: str, value: dict) -> tuple[dict[str, str], object, dict]:
     """(file name -> text, the model, the expected resolved strings)."""
     app = build_appliance(Source("hostile.json", ""), value)
     t = load_target(target)
-    name_of = t.naming(app, TargetOptions())
-    known = set(app.by_id)
+    # Expected strings from the reference implementation and the documented names
+    # (tests/support/oracle.py), never from applc's own resolver.
+    name = oracle.name_of(target, value["id"], host_mode=oracle.host_mode(value["containers"]))
+    known = {c["id"] for c in value["containers"]}
+
+    def resolve(text: str) -> str:
+        return oracle.rewrite(text, known, name)
+
     svc, job = value["containers"][1], value["containers"][2]
     expected = {
-        "env": {k: resolve_text(v, name_of, known) for k, v in svc["env"].items()},
-        "args": [resolve_text(a, name_of, known) for a in svc["args"]],
-        "cmd": resolve_text(job["cmd"], name_of, known),
-        "probe": resolve_text(svc["health_check"]["command"], name_of, known),
-        "job_env": {"K0": resolve_text(job["env"]["K0"], name_of, known)},
+        "env": {k: resolve(v) for k, v in svc["env"].items()},
+        "args": [resolve(a) for a in svc["args"]],
+        "cmd": resolve(job["cmd"]),
+        "probe": resolve(svc["health_check"]["command"]),
+        "job_env": {"K0": resolve(job["env"]["K0"])},
     }
     return dict(render_outputs(t, app, TargetOptions())), app, expected
 

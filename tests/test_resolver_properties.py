@@ -119,15 +119,9 @@ def test_no_reference_to_a_known_id_survives(case):
 
 @given(st.text(max_size=60), st.lists(IDS, max_size=4))
 def test_identity_naming_gives_the_text_without_escapes(text, ids):
-    got = resolve_text(text, lambda i: "@" + i, set(ids))
-    assert got == text.replace("\\@", "@")
-    assert unescape(text) == got
-
-
-@given(st.text(max_size=60), st.lists(IDS, min_size=1, max_size=4, unique=True))
-def test_resolution_is_deterministic(text, ids):
-    for name_of in _namings(ids).values():
-        assert resolve_text(text, name_of, set(ids)) == resolve_text(text, name_of, set(ids))
+    # The expected value is str.replace's, not the tokenizer's: the two must agree.
+    assert resolve_text(text, lambda i: "@" + i, set(ids)) == text.replace("\\@", "@")
+    assert unescape(text) == text.replace("\\@", "@")
 
 
 @st.composite
