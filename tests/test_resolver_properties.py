@@ -233,10 +233,40 @@ def test_topological_order_respects_every_edge(case):
 
 @st.composite
 def small_graphs(draw):
+    """Random edges, and in half the graphs a planted cycle through three or more
+    containers (random edges alone made one in 6% of graphs)."""
     n = draw(st.integers(1, 6))
     nodes = [f"c{i}" for i in range(n)]
     edges = draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)), max_size=10))
+    if n >= 3 and draw(st.booleans()):
+        ring = draw(st.permutations(nodes))[: draw(st.integers(3, n))]
+        edges += list(zip(ring, ring[1:] + ring[:1], strict=True))
+        edges = draw(st.permutations(edges))
     return nodes, edges
+
+
+def _longest_cycle_possible(nodes: list[str], edges: list[tuple[str, str]]) -> int:
+    """Size of the largest strongly connected component with a cycle (brute force)."""
+    on = _on_a_cycle(nodes, edges)
+    reach = {n: {b for a, b in edges if a == n} for n in nodes}
+    for _ in nodes:
+        for n in nodes:
+            reach[n] |= {c for m in reach[n] for c in reach[m]}
+    return max((sum(1 for m in on if m in reach[n] and n in reach[m]) for n in on), default=0)
+
+
+def test_graphs_often_have_long_cycles():
+    long = seen = 0
+
+    @settings(max_examples=200, database=None, derandomize=True)
+    @given(small_graphs())
+    def sample(case):
+        nonlocal long, seen
+        seen += 1
+        long += _longest_cycle_possible(*case) >= 3
+
+    sample()
+    assert long / seen >= 0.3, (long, seen)
 
 
 def _has_cycle_brute_force(nodes: list[str], edges: list[tuple[str, str]]) -> bool:
