@@ -34,6 +34,10 @@ def limited(code: str, limit: int, cwd: Path) -> subprocess.CompletedProcess[str
         """
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    if env.get("MUTANT_UNDER_TEST") == "stats":
+        # mutmut's coverage pass (docs/testing.md) records calls in this process only;
+        # the child runs the code as it is.
+        env["MUTANT_UNDER_TEST"] = ""
     return subprocess.run(
         [sys.executable, "-c", prelude + textwrap.dedent(code)],
         cwd=cwd,
