@@ -358,6 +358,59 @@ def nan(data: bytes, rng: random.Random, scale: float) -> bytes:
     return _splice_text(data, rng, lambda _: rng.choice(["NaN", "Infinity", "-Infinity"]))
 
 
+def mistake(data: bytes, rng: random.Random, scale: float) -> bytes:
+    """A mistake a user makes, in a file that still parses, so the rules behind the
+    parser are reached: a reference to a missing or undeclared container, text full of
+    `@`, `\\@`, `$(`, a dependency cycle or a missing dependency, a bad or duplicate
+    port, bad resources, or a risky security setting."""
+    value = _parse(data)
+    cs = value.get("containers") if isinstance(value, dict) else None
+    cs = [c for c in cs if isinstance(c, dict)] if isinstance(cs, list) else []
+    if not cs:
+        return wrong_type(data, rng, scale)
+    ids = [c["id"] for c in cs if isinstance(c.get("id"), str)] or ["x"]
+    for _ in range(rng.randint(1, 3)):
+        c = rng.choice(cs)
+        kind = rng.choice(
+            ["ref", "text", "cycle", "dependency", "port", "resources", "security", "env"]
+        )
+        if kind == "ref":
+            c["cmd" if c.get("type") == "job" else "args"] = (
+                f"run @{rng.choice(ids)} @{rng.choice(ids)}x"
+                if c.get("type") == "job"
+                else ["--peer", "@" + rng.choice(ids)]
+            )
+        elif kind == "text":
+            c["env"] = {
+                "K": "".join(
+                    rng.choice(["@", "\\@", "$(", "$", "@x", " ", "a@b.io"])
+                    for _ in range(rng.randint(1, 8))
+                )
+            }
+        elif kind == "cycle" and len(ids) >= 2:
+            ring = rng.sample(ids, min(len(ids), rng.randint(2, 4)))
+            by_id = {x.get("id"): x for x in cs}
+            for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                deps = by_id[a].setdefault("dependencies", [])
+                if isinstance(deps, list):
+                    deps.append(b)
+        elif kind == "dependency":
+            c["dependencies"] = [*(c.get("dependencies") or []), "gone"][:5]
+        elif kind == "port":
+            p = rng.choice([0, 70000, 8080, -1])
+            c["ports"] = [{"container_port": p}, {"container_port": p, "host_port": 80}]
+        elif kind == "resources":
+            c["resources"] = {"cpus": rng.choice([0, -1, 0.001]), "mem": rng.choice([0, 1, 64])}
+        elif kind == "security":
+            key, val = rng.choice(
+                [("is_privileged", True), ("image", "nginx"), ("network_mode", "host")]
+            )
+            c[key] = val
+        else:
+            c["env"] = {"DB_PASSWORD": "hunter2", "EMPTY": ""}
+    return _dump(value, rng)
+
+
 MUTATIONS: dict[str, Mutation] = {
     "flip_bytes": flip_bytes,
     "truncate": truncate,
@@ -373,9 +426,11 @@ MUTATIONS: dict[str, Mutation] = {
     "big_string": big_string,
     "many_references": many_references,
     "nan": nan,
+    "mistake": mistake,
 }
-# Cheap structural mutations come up more often than the big inputs.
-WEIGHTS = {"deep_nesting": 0.3, "big_string": 0.3, "many_references": 0.3}
+# Cheap structural mutations come up more often than the big inputs, and a user's
+# mistake (which reaches the rules behind the parser) most often.
+WEIGHTS = {"deep_nesting": 0.3, "big_string": 0.3, "many_references": 0.3, "mistake": 8.0}
 
 
 def mutate(
