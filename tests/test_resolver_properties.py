@@ -312,3 +312,21 @@ def test_cycle_detection_agrees_with_brute_force(case):
     assert on_cycle == reported
     order = g.topological_order()
     assert sorted(order) == sorted(nodes)
+
+
+def _closure(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, set[str]]:
+    reach = {n: {b for a, b in edges if a == n} for n in nodes}
+    for _ in nodes:
+        for n in nodes:
+            reach[n] |= {c for m in reach[n] for c in reach[m]}
+    return reach
+
+
+@given(small_graphs())
+def test_reaches_is_the_transitive_closure(case):
+    nodes, edges = case
+    g = DependencyGraph.from_pairs(nodes, edges)
+    reach = _closure(nodes, edges)
+    for a in [*nodes, "missing"]:
+        for b in [*nodes, "missing"]:
+            assert g.reaches(a, b) == (b in reach.get(a, set())), (a, b)

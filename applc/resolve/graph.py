@@ -152,7 +152,8 @@ class DependencyGraph:
             return False
         if b in edges[a]:
             return True
-        seen = {a}
+        # `a` is not marked seen at the start: on a cycle, `a` depends on itself.
+        seen: set[str] = set()
         todo = list(edges[a])
         while todo:
             v = todo.pop()
