@@ -28,6 +28,7 @@ COMMANDS = {
     "server": ("server",),
     "import_": ("import",),
     "complete": ("completion",),
+    "up": ("up", "down"),
 }
 
 

@@ -178,6 +178,40 @@ def test_host_network_and_published_ports_are_reachable_from_the_host(project):
     assert fetch(on_host) == "hostnet"
 
 
+def test_a_reference_to_a_host_mode_container_reaches_it_through_the_host_gateway(project):
+    on_host = free_port()
+    p = project(
+        {
+            "id": "hostref",
+            "containers": [
+                web(
+                    "hostnet",
+                    on_host,
+                    network_mode="host",
+                    ports=[{"container_port": on_host, "host_port": on_host, "protocol": "tcp"}],
+                ),
+                {
+                    **BASE,
+                    "id": "client",
+                    "type": "job",
+                    "network_mode": "bridge",
+                    "resources": {"cpus": 0.1, "mem": 32},
+                    # The server may still be starting: retry for a while.
+                    "cmd": f"for i in $(seq 1 40); do "
+                    f"wget -q -O - http://@hostnet:{on_host}/id && exit 0; sleep 0.5; "
+                    "done; exit 1",
+                    "dependencies": ["hostnet"],
+                },
+            ],
+        }
+    )
+    result = p.compose("up", "--abort-on-container-exit", "--exit-code-from", "client", timeout=180)
+    assert result.code == 0, result.stdout + result.stderr + p.logs()
+    assert p.logs("client").strip() == "hostnet"
+    client = p.container("client")
+    assert client["HostConfig"]["ExtraHosts"] == ["host.docker.internal:host-gateway"]
+
+
 def test_bind_and_named_volumes_survive_a_restart(project, tmp_path):
     host_dir = tmp_path / "bound"
     host_dir.mkdir()
