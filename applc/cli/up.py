@@ -165,8 +165,15 @@ def _run(compose_args: list[str], cwd: Path) -> NoReturn:
 @_common
 @click.argument("services", nargs=-1, callback=lambda c, p, v: tuple(_service(s) for s in v))
 @click.option("-d", "--detach", is_flag=True, help="Start in the background.")
-@click.option("--wait", is_flag=True, help="With --detach: wait until services are healthy.")
-@click.option("--wait-timeout", type=click.IntRange(min=1), metavar="SECONDS")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="With --detach: wait until the services run and pass their health checks. "
+    "Compose counts a finished job as a failure here: name the services to wait for.",
+)
+@click.option(
+    "--wait-timeout", type=click.IntRange(min=1), metavar="SECONDS", help="How long --wait waits."
+)
 @click.option(
     "--pull",
     type=click.Choice(["always", "missing", "never"]),
