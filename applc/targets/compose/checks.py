@@ -1,5 +1,5 @@
-"""The compose target's checks: what a compose project cannot express (APL406 here; the
-shared APL404, APL405 and APL410 in `applc.targets.checks`)."""
+"""The compose target's checks: what a compose project cannot express (APL406 and APL412
+here; the shared APL404, APL405 and APL410 in `applc.targets.checks`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from applc.diagnostics import Finding, Loc
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
-from applc.targets.checks import W, fractional_gpus, named
+from applc.targets.checks import INFO, W, fractional_gpus, named
 from applc.targets.checks import example_app as _app
 from applc.targets.checks import example_container as _c
 
@@ -35,6 +35,54 @@ rule(
     ),
     example_target="compose",
 )
+
+
+rule(
+    "APL412",
+    "health-check-needs-tool",
+    INFO,
+    "a compose health check that needs a tool in the image",
+    """
+    Compose runs a health check inside the container (Marathon and Kubernetes probe from
+    outside and need nothing in the image). applc writes TCP checks with shell built-ins
+    only (any image with `/bin/sh`), and HTTP checks with the first of `curl`, `wget` or
+    bash's `/dev/tcp` the image has. An HTTPS check needs `curl` or `wget`: in an image
+    with neither, the check fails, the container never turns healthy and the containers
+    that depend on it never start. applc cannot see into the image, so it says so for
+    every HTTPS check; the health log (`docker inspect`) names the missing tool.
+    """,
+    fails=_app(
+        _c(
+            "web",
+            ', "ports": [{"container_port": 8443}], '
+            '"health_check": {"protocol": "MESOS_HTTPS", "path": "/"}',
+        )
+    ),
+    passes=_app(
+        _c(
+            "web",
+            ', "ports": [{"container_port": 8443}], "health_check": {"protocol": "MESOS_TCP"}',
+        )
+    ),
+    example_target="compose",
+)
+
+
+@check("APL412", target="compose")
+def https_checks(ctx: LintContext) -> Iterator[Finding]:
+    for c in named(ctx):
+        hc = c.health_check
+        if hc is None or not c.is_service or not hc.protocol.upper().endswith("HTTPS"):
+            continue
+        image = c.image if isinstance(c.image, str) else "its image"
+        yield Finding(
+            "APL412",
+            Loc(hc.at("protocol")),
+            f"compose runs the {hc.protocol} health check of `{c.id}` inside the container, "
+            f"with curl or wget: `{image}` needs one of them",
+            help="use a TCP check, or an image with curl or wget",
+            target="compose",
+        )
 
 
 @check("APL404", target="compose")
