@@ -421,6 +421,21 @@ def create_server() -> ApplcServer:
         a = ls.analysis(params.text_document.uri)
         return features.code_actions(a, params.range, params.context, ls.client_info) or None
 
+    @server.command("applc.import")
+    def import_file(ls: ApplcServer, *args: Any) -> dict[str, Any]:
+        """`applc import` on a compose file or Marathon group (applc/server/importing.py):
+        arguments `[uri]` or `[uri, options]`."""
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        from applc.server.importing import run_import_command
+
+        if not 1 <= len(args) <= 2:
+            raise JsonRpcInvalidParams("applc.import takes [uri] or [uri, options]")
+        try:
+            return run_import_command(args[0], args[1] if len(args) > 1 else None, ls.encoding)
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+
     return server
 
 
