@@ -10,7 +10,9 @@ timers run as well.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import threading
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from applc.server.server import ApplcServer
 
 log = logging.getLogger(__name__)
+INTERRUPTED = 130  # the shell's status for a process ended by SIGINT
 
 
 def serve(
@@ -61,8 +64,20 @@ async def _loop(server: ApplcServer, reader: FrameReader) -> int:
     # A daemon thread: a read blocked on standard input must not keep the process
     # alive after `exit` or Ctrl-C.
     threading.Thread(target=read, name="applc-stdin", daemon=True).start()
+    # Ctrl-C ends the session here, on the loop, rather than by cancelling whatever the
+    # loop was doing (asyncio's default), so the way out is the same as after `exit`.
+    interrupted = asyncio.Event()
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, interrupted.set)
+    stop = asyncio.ensure_future(interrupted.wait())
     while protocol.exit_code is None:
-        frame = await frames.get()
+        get = asyncio.ensure_future(frames.get())
+        await asyncio.wait({get, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if not get.done():
+            get.cancel()
+            log.info("interrupted")
+            return INTERRUPTED
+        frame = get.result()
         if frame is None:
             log.info("standard input ended without exit")
             return 0 if protocol._shutdown else 1
@@ -77,4 +92,5 @@ async def _loop(server: ApplcServer, reader: FrameReader) -> int:
         except Exception:  # one bad message must not end an editor's session
             log.exception("could not handle a message")
             protocol.answer_failure(frame)
+    stop.cancel()
     return protocol.exit_code
