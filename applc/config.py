@@ -10,11 +10,11 @@ meant, all of them at once, and stops applc with exit 2.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -178,7 +178,7 @@ class _Reader:
     def unknown(
         self, where: KeyPath, key: str, known: tuple[str, ...], what: str, shown: str = ""
     ) -> None:
-        guess = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+        guess = _close_matches(key, known, n=1, cutoff=0.5)
         self.report(
             where,
             f"unknown {what} `{shown or key}`",
@@ -231,7 +231,7 @@ class _Reader:
     def level(self, where: KeyPath, value: Any, context: str) -> Severity | None:
         if not isinstance(value, str) or value.lower() not in LEVELS:
             guess = (
-                difflib.get_close_matches(value.lower(), LEVELS, n=1, cutoff=0.5)
+                _close_matches(value.lower(), LEVELS, n=1, cutoff=0.5)
                 if isinstance(value, str)
                 else []
             )
@@ -451,7 +451,7 @@ def _target(r: _Reader, value: Any, name: str) -> str | None:
 
     names = target_names()
     if value not in names:
-        guess = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
+        guess = _close_matches(value, names, n=1, cutoff=0.5)
         r.report(
             ("default-target",),
             f"unknown target `{value}` in {name}",
@@ -581,3 +581,9 @@ class ConfigCache:
 
 # The command-line option behind each override, where its name is not the setting's.
 OPTION_OF = {"inline_ignores": "--no-inline-ignores"}
+
+
+def _close_matches(word: str, options: Iterable[str], n: int, cutoff: float) -> list[str]:
+    import difflib  # only a misspelt setting needs it
+
+    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)

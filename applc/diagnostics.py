@@ -8,7 +8,6 @@ a source map.
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 
 from applc.links import rule_url
@@ -125,6 +124,8 @@ class Diagnostic:
 
     @property
     def fingerprint(self) -> str:
+        import hashlib  # only SARIF and GitLab reports need fingerprints
+
         raw = "\x00".join((self.code, self.file, self.pointer, self.message))
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 from applc.diagnostics import Diagnostic
 from applc.frontends.document import Document
-from applc.model.fields import IGNORE_KEY
+from applc.model.fields import DEFAULT_REASON, IGNORE_KEY
 from applc.model.paths import kind_at, value_at
 from applc.source import Source, join_pointer, parent_pointer, split_pointer
-
-DEFAULT_REASON = "TODO: say why"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +75,8 @@ def looks_like_appliance(path: Path) -> bool:
 
 def _git_listing(folder: Path) -> list[Path] | None:
     """Files git does not ignore under `folder`, or None outside a work tree."""
+    import subprocess  # only a folder argument asks git
+
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],

@@ -21,8 +21,8 @@ from applc.cli.common import (
     write_atomic,
 )
 from applc.diagnostics import Severity
-from applc.edits import DEFAULT_REASON
 from applc.formatters import FORMATS, Report, renderer
+from applc.model.fields import DEFAULT_REASON
 
 if TYPE_CHECKING:
     from applc.api import Change

@@ -474,6 +474,9 @@ KINDS: dict[str, ObjectKind] = {
 
 # Keys allowed on any object: applc's own and the editor's.
 IGNORE_KEY = "x-applc-ignore"
+# The reason `--add-ignore` writes when none is given; here so `applc lint` can show it
+# in its help without importing the edit machinery.
+DEFAULT_REASON = "TODO: say why"
 SCHEMA_KEY = "$schema"
 
 # Names borrowed from compose, Kubernetes and Marathon, with the PIVOT key they mean.

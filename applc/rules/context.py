@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -122,6 +121,8 @@ def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str 
     options = list(options)
     if not options or _too_long(word, options, cutoff):
         return None
+    import difflib  # only a finding that suggests a name needs it
+
     found = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
     return found[0] if found else None
 

@@ -9,7 +9,6 @@ named; `Target.checks()` hands them to the lint driver.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -219,6 +218,8 @@ def suggest_selector(selector: str) -> str | None:
         prefix = wildcard.group(1).upper()
         return prefix if is_valid_selector(prefix) else None
     options = list(RULES) + list(BY_NAME)
+    import difflib  # only a misspelt selector needs it
+
     found = difflib.get_close_matches(selector, options, n=1, cutoff=0.6)
     return found[0] if found else None
 

@@ -1,0 +1,94 @@
+"""A clean lint of a small file imports only what it runs (issue 13).
+
+Every pre-commit run and editor save starts applc cold, so the modules a clean lint
+never uses (the fix and ignore editors, the build and template machinery, the DSL
+parser, shell completion, hashing, subprocesses, temporary files) must stay unimported
+on that path. This pins the path in kind, not in milliseconds: a module-level import
+that drags one of them back fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# Runs the console entry point the way `applc` does and prints the modules applc
+# imported itself (not those the interpreter's start-up had already imported).
+DRIVER = """
+import atexit, json, sys
+before = set(sys.modules)
+atexit.register(lambda: sys.stderr.write(
+    "\\nMODULES " + json.dumps(sorted(set(sys.modules) - before)) + "\\n"))
+sys.argv = ["applc", *sys.argv[1:]]
+from applc.cli import main
+main()
+"""
+
+NEVER_ON_A_CLEAN_LINT = (
+    "applc.edits",
+    "applc.fixing",
+    "applc.build",
+    "applc.targets.render",
+    "applc.frontends.dsl",
+    "applc.server",
+    "applc.cli.show",
+    "click.shell_completion",
+    "jinja2",
+    "lark",
+    "yaml",
+    "jsonschema",
+    "tempfile",
+    "hashlib",
+    "subprocess",
+    "difflib",
+)
+
+CLEAN = {
+    "id": "web",
+    "containers": [
+        {
+            "id": "web",
+            "type": "service",
+            "image": "nginx:1.25",
+            "resources": {"cpus": 1, "mem": 512},
+        }
+    ],
+}
+
+
+def _imported(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    return proc, json.loads(line.removeprefix("MODULES "))
+
+
+def _offenders(modules: list[str]) -> list[str]:
+    return [
+        m for m in modules if any(m == n or m.startswith(n + ".") for n in NEVER_ON_A_CLEAN_LINT)
+    ]
+
+
+def test_clean_lint_of_a_small_file_imports_only_what_it_runs(tmp_path: Path) -> None:
+    (tmp_path / "web.appliance.json").write_text(json.dumps(CLEAN, indent=2))
+    proc, modules = _imported(tmp_path, "lint", "web.appliance.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "applc.lint" in modules  # the driver saw the lint run
+    assert _offenders(modules) == []
+
+
+def test_the_driver_sees_a_lazily_imported_module(tmp_path: Path) -> None:
+    # The same check on a path that needs the editors must name them, or the test
+    # above could pass by not seeing anything.
+    broken = dict(CLEAN, name="web")
+    (tmp_path / "web.appliance.json").write_text(json.dumps(broken, indent=2))
+    proc, modules = _imported(tmp_path, "lint", "--add-ignore", "web.appliance.json")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    assert "applc.edits" in _offenders(modules)
