@@ -11,6 +11,7 @@ newline. Jinja is imported here only, when a build renders.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,14 @@ from applc.model.nodes import Appliance
 from applc.targets.base import Target, TargetOptions
 
 _ENVIRONMENTS: dict[tuple[str, ...], Any] = {}
+
+# Set while a file is rendered again in ASCII: a template that writes its document a
+# member at a time found a lone surrogate in one member, and UTF-8 cannot carry it.
+_ASCII = ContextVar("applc_render_ascii", default=False)
+
+
+class _NotUtf8(Exception):
+    """A member of a document written piece by piece cannot be UTF-8."""
 
 
 def environment(template_dirs: list[Path]) -> Any:
@@ -45,7 +54,18 @@ def render_outputs(target: Target, app: Appliance, options: TargetOptions) -> li
     env = environment([target.template_dir()])
     out = []
     for f in target.outputs(app, options):
-        text = env.get_template(f.template).render(**f.context)
+        template = env.get_template(f.template)
+        try:
+            text = template.render(**f.context)
+        except _NotUtf8:
+            # The whole file goes ASCII with escapes, as one `tojson` of it would; the
+            # context is made again because its views are generators, used up now.
+            again = {g.suffix: g for g in target.outputs(app, options)}[f.suffix]
+            token = _ASCII.set(True)
+            try:
+                text = template.render(**again.context)
+            finally:
+                _ASCII.reset(token)
         out.append((f"{app.id}.{f.suffix}", text))
     return out
 
@@ -62,19 +82,24 @@ def compact(value: Any) -> Any:
     return value
 
 
-def to_json(value: Any, indent: int | None = None) -> str:
+def to_json(value: Any, indent: int | None = None, level: int = 0) -> str:
     """JSON text of `value`: keys in the order given, non-ASCII kept as is (a lone
-    surrogate, which UTF-8 cannot carry, makes the whole text ASCII with escapes)."""
+    surrogate, which UTF-8 cannot carry, makes the whole file ASCII with escapes).
+    `level` writes `value` as it reads that many levels deep inside an indented
+    document, for templates that write a document one member at a time."""
+    if _ASCII.get():
+        text = json.dumps(value, indent=indent, ensure_ascii=True)
+        return text.replace("\n", "\n" + " " * (indent or 0) * level) if level else text
     if indent is None:
         text = json.dumps(value, ensure_ascii=False)
     else:
         from applc.writers import json_writer
 
-        text = json_writer.dumps(value, indent)
+        text = json_writer.dumps(value, indent, level)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(value, indent=indent, ensure_ascii=True)
+        raise _NotUtf8 from None  # render_outputs writes the file again in ASCII
     return text
 
 

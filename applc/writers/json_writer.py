@@ -15,7 +15,10 @@ from typing import Any
 _CHUNK = 4096
 
 
-def dumps(value: Any, indent: int = 2) -> str:
+def dumps(value: Any, indent: int = 2, level: int = 0) -> str:
+    """`value` as it reads `level` levels deep inside an indented document (its lines
+    after the first indented by `level` steps), so a document can be written one
+    member at a time."""
     # Pieces are joined into chunks as they come: millions of small strings waiting for
     # one join took seven times the text's size.
     chunks: list[str] = []
@@ -69,7 +72,7 @@ def dumps(value: Any, indent: int = 2) -> str:
         else:
             add(_scalar(v))
 
-    walk(value, "\n")
+    walk(value, "\n" + step * level)
     chunks.append("".join(parts))
     return "".join(chunks)
 
