@@ -91,8 +91,11 @@ def build_command(
     from applc.config import ConfigError
     from applc.diagnostics import Severity
     from applc.formatters import Report, renderer
+    from applc.frontends import json_loader
     from applc.targets.base import TargetOptions
     from applc.targets.registry import target_names
+
+    json_loader.FREEZE_SURVIVORS = True  # this process ends with the run
 
     paths = list(files) or ["."]
     check_stdin_filename(stdin_filename, paths)

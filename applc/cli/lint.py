@@ -190,7 +190,9 @@ def lint_command(
     """
     from applc.api import Inputs, fix_paths, lint_paths
     from applc.config import ConfigError
+    from applc.frontends import json_loader
 
+    json_loader.FREEZE_SURVIVORS = True  # this process ends with the run
     if isinstance(formats, str):  # from the environment variable
         formats = tuple(formats.split())
     parsed = _parse_formats(formats or ("full",))
