@@ -90,7 +90,9 @@ def bench_in_process(text: str, path: str, rounds: int) -> list[float]:
     return out
 
 
-async def bench_end_to_end(text: str, path: Path, rounds: int) -> list[float]:
+async def bench_end_to_end(
+    text: str, path: Path, rounds: int, language_id: str = "json"
+) -> list[float]:
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -120,7 +122,9 @@ async def bench_end_to_end(text: str, path: Path, rounds: int) -> list[float]:
     waiting[1] = loop.create_future()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="json", version=1, text=text)
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language_id, version=1, text=text
+            )
         )
     )
     await asyncio.wait_for(waiting.get(1) or loop.create_future(), 30)
@@ -192,6 +196,14 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     else:
                         rows.append((f"in process, DSL, {label}", *stats(samples)))
+                        rows.append(
+                            (
+                                f"end to end over stdio, DSL, {label}",
+                                *stats(
+                                    asyncio.run(bench_end_to_end(dsl, dpath, args.rounds, "appl"))
+                                ),
+                            )
+                        )
                 rows.append(
                     (
                         f"end to end over stdio, JSON, {label}",
