@@ -312,6 +312,12 @@ def test_cycle_detection_agrees_with_brute_force(case):
     assert on_cycle == reported
     order = g.topological_order()
     assert sorted(order) == sorted(nodes)
+    # One cycle per cyclic component, starting at its first container in document
+    # order (the components found by brute force: containers that reach each other).
+    reach = _closure(nodes, edges)
+    classes = {frozenset(m for m in on_cycle if m in reach[n] and n in reach[m]) for n in on_cycle}
+    assert len(cycles) == len(classes)
+    assert sorted(c[0] for c in cycles) == sorted(min(k, key=nodes.index) for k in classes)
 
 
 def _closure(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, set[str]]:
