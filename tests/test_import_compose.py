@@ -514,3 +514,21 @@ def test_the_shell_quoting_is_posix():
         check=True,
     ).stdout
     assert out.split(b"\0")[:-1] == [w.encode() for w in words]
+
+
+def test_a_derived_appliance_id_is_shortened_to_keep_dns_labels_valid(cli, tmp_path):
+    long_service = "snuba-subscription-consumer-generic-metrics-counters"  # 52 characters
+    f = write(
+        tmp_path,
+        "compose.yaml",
+        f"name: sentry-self-hosted\nservices:\n  {long_service}: {{image: snuba:1}}\n",
+    )
+    app, run = imported(cli, str(f))
+    assert run.code == 0, run.stderr
+    # 52 + 1 + len(id) <= 63: whole parts of the project name, from the front.
+    assert app["id"] == "sentry"
+    assert "the appliance id `sentry-self-hosted` becomes `sentry`" in run.stderr
+    # An id the user gives is kept, and lint says why it does not fit.
+    given = cli(["import", str(f), "--id", "sentry-self-hosted"])
+    assert given.code == 1
+    assert "APL513" in given.stderr and "APL108" in given.stderr

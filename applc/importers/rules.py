@@ -92,7 +92,9 @@ rule(
     """
     Container ids are DNS labels: lower case letters, digits and `-`. A compose service
     name with upper case letters, `_` or `.` becomes such a label (`My_DB` -> `my-db`);
-    dependencies and `@` references follow the new name.
+    dependencies and `@` references follow the new name. An appliance id made from the
+    project name is shortened (whole `-` parts first) when `<container>-<appliance>`,
+    PIVOT's DNS name of a container, would be longer than 63 characters.
     """,
     fails=_WEB.replace("  web:", "  web_front:"),
     passes=_WEB,
