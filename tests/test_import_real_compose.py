@@ -91,9 +91,11 @@ def _argv(svc: dict[str, Any]) -> list[str]:
 def test_real_compose_file_built_back_to_compose_means_the_same(cli, path, tmp_path):
     skip_unless_available("compose")
     code, out, _ = _import(cli, path, tmp_path)
-    if code != 0:
-        pytest.skip("the file does not import cleanly")
     original = _config(path.parent, path)
+    if code != 0:
+        # applc refuses a file only where the compose binary refuses it too.
+        assert original is None
+        return
     if original is None:
         pytest.skip("the compose binary does not read the original here either")
     build = cli(["build", str(out), "-t", "compose", "-o", "-"])

@@ -131,7 +131,9 @@ def test_the_strategy_reaches_every_kind_of_token() -> None:
     counts = {"reference": 0, "escape": 0, "stray": 0, "dollar-paren": 0}
     n = 0
 
-    @settings(max_examples=300, database=None)
+    # derandomize: the share is a measurement of the strategy, so the same examples
+    # every run; a random draw made this test fail now and then near the bound.
+    @settings(max_examples=300, database=None, derandomize=True)
     @given(TEXTS)
     def sample(text: str) -> None:
         nonlocal n
