@@ -11,7 +11,7 @@ from applc.config import ConfigCache, Settings
 from applc.diagnostics import Diagnostic
 from applc.formatters import Report
 from applc.frontends.document import Document
-from applc.inputs import discover, parse_document, read_document
+from applc.inputs import Warn, discover, parse_document, read_document
 from applc.lint import lint_document
 from applc.rules.context import Budget, LintOptions
 
@@ -20,13 +20,19 @@ class UsageError(Exception):
     """The inputs cannot be used as given (exit 2)."""
 
 
-def expand_inputs(paths: list[str], configs: ConfigCache, force_exclude: bool = False) -> list[str]:
-    """Files named stay; folders yield the appliances inside them, minus `exclude`."""
+def expand_inputs(
+    paths: list[str],
+    configs: ConfigCache,
+    force_exclude: bool = False,
+    warn: Warn | None = None,
+) -> list[str]:
+    """Files named stay; folders yield the appliances inside them, minus `exclude`;
+    `warn` hears what discovery skipped that may matter (applc/inputs.py)."""
     out: list[str] = []
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            for f in discover(path):
+            for f in discover(path, warn):
                 fs = str(f)
                 if not configs.for_path(fs).excluded(fs):
                     out.append(fs)
@@ -67,10 +73,12 @@ class Inputs:
     target: str | None = None
     budget: Budget | None = None
     force_exclude: bool = False
+    # Hears what a folder search skipped that the user may have meant.
+    warn: Warn | None = None
 
     def documents(self) -> Iterator[tuple[str, Document, Settings]]:
         """Each input read, with the settings that apply to it."""
-        for f in expand_inputs(self.paths, self.configs, self.force_exclude):
+        for f in expand_inputs(self.paths, self.configs, self.force_exclude, self.warn):
             if f == "-":
                 name = self.stdin_filename or "<stdin>"
                 settings = self.configs.for_path(self.stdin_filename or "-")

@@ -1,34 +1,66 @@
-"""`applc build` as a library: lint, render through a target, compare, write atomically.
+"""`applc build` as a library: lint, render through a target, name, compare, write.
 
 A build lints every input with the target named (so target findings, APL4xx, come with
 the rest), refuses all of them when any has an error, and renders the others only when
 every input is clean of errors. Output is a pure function of the inputs: the same files,
-byte for byte, on every run. Writing is all or nothing: every file is staged beside its
-destination first, then moved into place; when anything fails, the previous files are
-restored and no staged file is left behind.
+byte for byte, on every run.
+
+Names. An output is `<appliance>.<suffix>`, and the appliance id must be one safe path
+component (`SAFE_ID`) whatever lint settings say: an id that could climb out of the
+output folder, or hide a NUL or a control character, never names a file. Inputs whose
+ids are equal (ignoring case, so nothing overwrites on a case-insensitive file system)
+get `<appliance>--<input stem>.<suffix>` instead, and the build says so. The output
+folder's manifest (`.applc-manifest.json`) records which input wrote each file, so
+building the inputs one at a time gives the same names, and never overwrites another
+input's file.
+
+Writing is all or nothing: every file is staged beside its destination first, then moved
+into place; when anything fails, the previous files are restored and no staged file is
+left behind. A build never reads, writes or removes anything outside its output folder:
+a symbolic link there is followed only to a file inside the folder, anything but a
+regular file is refused, and a read-only file is refused rather than replaced. Only
+files the manifest says applc wrote are ever removed, and only while they still hold
+what applc wrote.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
-import shutil
-import tempfile
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from applc.config import ConfigCache
 from applc.diagnostics import Severity
+from applc.files import kind, read_only, read_regular, stage, umask_mode, write_in_place
 from applc.formatters import Report
 from applc.rules.context import Budget, LintOptions
 from applc.targets.base import TargetOptions
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+# What may name an output file: letters, digits, `.`, `_` and `-`, not starting with `.`
+# (hidden files, `..`) or `-` (read as an option by the next tool). Short enough that
+# `<id>--<stem>.<suffix>` fits the 255 bytes most file systems allow.
+SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,254}")
+MANIFEST = ".applc-manifest.json"
+MANIFEST_VERSION = 1
+_INPUT_SUFFIXES = (".appliance.json", ".json", ".appl")
+_NOT_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class BuildError(Exception):
-    """The build cannot run as asked (exit 2)."""
+    """The build cannot run as asked (exit 2). `report` holds the lint findings when the
+    inputs were read before the problem showed."""
+
+    def __init__(self, message: str, report: Report | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass(frozen=True)
@@ -41,16 +73,51 @@ class OutputText:
 
 
 @dataclass
+class Unit:
+    """One input's rendering: `files` are (suffix, text); `stem` names them."""
+
+    source: str  # the path as given, or "-"
+    display: str  # the name diagnostics use
+    key: str  # the input's identity in the manifest
+    appliance: str
+    files: list[tuple[str, str]]
+    stem: str = ""
+
+
+@dataclass
 class BuildResult:
     report: Report
+    target: str = ""
+    units: list[Unit] = field(default_factory=list)
     outputs: list[OutputText] = field(default_factory=list)
-    # Files of the built appliances that this target no longer writes (say the
+    # Files applc wrote for these inputs that this build no longer writes (say the
     # appliance lost its jobs): a write removes them, a check counts them as stale.
     obsolete: list[str] = field(default_factory=list)
+    # What the build wants its user to know (renamed outputs, files it keeps).
+    notes: list[str] = field(default_factory=list)
+    manifest: Manifest | None = None
 
     @property
     def refused(self) -> bool:
         return any(d.severity >= Severity.ERROR for d in self.report.diagnostics)
+
+
+def shown(value: object) -> str:
+    """A value from an input, quoted so that no control character reaches a terminal."""
+    return json.dumps(value, ensure_ascii=True) if isinstance(value, str) else repr(value)
+
+
+def id_problem(aid: object) -> str | None:
+    """Why `aid` cannot name an output file, or None."""
+    if not isinstance(aid, str):
+        return "the appliance has no id to name its output files"
+    if SAFE_ID.fullmatch(aid) is None:
+        return (
+            f"appliance id {shown(aid)} cannot name an output file: applc names files only "
+            "with ids of letters, digits, `.`, `_` and `-` (at most 128, not starting with "
+            "`.` or `-`), so that a name never leaves the output folder"
+        )
+    return None
 
 
 def compile_paths(
@@ -62,13 +129,17 @@ def compile_paths(
     budget: Budget | None = None,
     stdin: bytes | None = None,
     stdin_filename: str | None = None,
+    out_dir: Path | None = None,
+    validate: bool = False,
+    warn: Any = None,
 ) -> BuildResult:
-    """Lint and, when nothing has an error, render every appliance in `paths`."""
+    """Lint and, when nothing has an error, render every appliance in `paths`, with the
+    names it gets in `out_dir` (None: printed, not written)."""
     from applc.api import expand_inputs
     from applc.inputs import parse_document, read_document
     from applc.lint import lint_document
     from applc.targets.registry import TargetError, load_target
-    from applc.targets.render import render_outputs
+    from applc.targets.render import render_files
 
     options = options or TargetOptions()
     try:
@@ -77,13 +148,17 @@ def compile_paths(
         raise BuildError(str(exc)) from exc
     if options.namespace is not None and DNS1123_LABEL.fullmatch(options.namespace) is None:
         raise BuildError(
-            f"namespace `{options.namespace}` is not a DNS-1123 label "
+            f"namespace {shown(options.namespace)} is not a DNS-1123 label "
             "(lower-case letters, digits and `-`, at most 63 characters)"
         )
+    for suffix in target.suffixes:
+        if SAFE_NAME.fullmatch(f"x.{suffix}") is None:
+            raise BuildError(f"target `{target_name}` declares an unsafe suffix {shown(suffix)}")
+    manifest = Manifest.load(out_dir) if out_dir is not None else None
 
     report = Report([], {}, 0)
     docs = []
-    for f in expand_inputs(paths, configs):
+    for f in expand_inputs(paths, configs, warn=warn):
         if f == "-":
             doc = parse_document(stdin_filename or "<stdin>", stdin or b"")
             settings = configs.for_path(stdin_filename or "-")
@@ -96,34 +171,254 @@ def compile_paths(
         report.diagnostics.extend(lint_document(doc, settings, lint_options))
         report.sources[doc.source.path] = doc.source
         report.files += 1
-        docs.append(doc)
+        docs.append((f, doc))
     report.diagnostics.sort(key=lambda d: d.sort_key)
 
-    seen: dict[str, str] = {}
-    for doc in docs:
-        aid = doc.value.get("id") if isinstance(doc.value, dict) else None
-        if isinstance(aid, str):
-            if aid in seen:
-                raise BuildError(
-                    f"{seen[aid]} and {doc.source.path} both define appliance "
-                    f"`{aid}`; their outputs would overwrite each other"
-                )
-            seen[aid] = doc.source.path
-
-    result = BuildResult(report)
+    result = BuildResult(report, target_name, manifest=manifest)
     if result.refused:
         return result
-    for doc in docs:
+    # Checked after lint, whatever it was told to ignore: a name is a path.
+    for _, doc in docs:
+        aid = doc.value.get("id") if isinstance(doc.value, dict) else None
+        why = id_problem(aid)
+        if why is not None:
+            raise BuildError(f"{doc.source.path}: {why}", report)
+    seen: set[str] = set()
+    for f, doc in docs:
+        key = source_key(f, stdin_filename, out_dir)
+        if key in seen:
+            continue  # the same file named twice
+        seen.add(key)
         app = doc.appliance
-        rendered = render_outputs(target, app, options)
-        result.outputs += [OutputText(name, text, doc.source.path) for name, text in rendered]
-        written = {name for name, _ in rendered}
-        result.obsolete += [
-            f"{app.id}.{suffix}"
-            for suffix in target.suffixes
-            if f"{app.id}.{suffix}" not in written
-        ]
+        files = render_files(target, app, options)
+        for suffix, _ in files:
+            if suffix not in target.suffixes:
+                raise BuildError(
+                    f"target `{target_name}` wrote a file with suffix {shown(suffix)}, "
+                    "which it does not declare"
+                )
+        result.units.append(Unit(f, doc.source.path, key, str(app.id), files))
+    assign_names(result, out_dir)
+    if validate:
+        from applc.targets.validate import validate_outputs
+
+        problems = validate_outputs(target_name, result.outputs)
+        if problems:
+            result.notes += problems
+            raise BuildError(
+                f"{len(problems)} output file{'s' if len(problems) != 1 else ''} "
+                f"failed validation against the {target_name} schemas applc ships:\n  "
+                + "\n  ".join(problems),
+                report,
+            )
     return result
+
+
+# --------------------------------------------------------------------------- names
+
+
+def source_key(path: str, stdin_filename: str | None, out_dir: Path | None) -> str:
+    """An input's identity: its real path, relative to the output folder's real path
+    when there is one (so a manifest stays the same in every clone)."""
+    if path == "-":
+        if stdin_filename is None:
+            return "-"
+        path = stdin_filename
+    real = os.path.realpath(path)
+    if out_dir is None:
+        return Path(real).as_posix()
+    return Path(os.path.relpath(real, os.path.realpath(out_dir))).as_posix()
+
+
+def input_stem(key: str) -> str:
+    name = PurePosixPath(key).name
+    for suffix in _INPUT_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name
+
+
+def _label_part(text: str) -> str:
+    return _NOT_NAME_CHARS.sub("_", text).strip(".-") or "_"
+
+
+def labels(keys: list[str]) -> dict[str, str]:
+    """A short, stable, distinct label for each input of a colliding group: its file
+    stem, with as many parent folders as it takes to tell them apart."""
+    parts = {
+        k: [p for p in PurePosixPath(k).parts[:-1] if p not in ("/", ".", "..")] + [input_stem(k)]
+        for k in keys
+    }
+    longest = max((len(v) for v in parts.values()), default=1)
+    for depth in range(1, longest + 1):
+        got = {k: "-".join(_label_part(p) for p in v[-depth:]) for k, v in parts.items()}
+        if len({g.casefold() for g in got.values()}) == len(got):
+            return {k: g[:100] for k, g in got.items()}
+    return {
+        k: f"{_label_part(input_stem(k))[:80]}-{hashlib.sha256(k.encode()).hexdigest()[:8]}"
+        for k in keys
+    }
+
+
+def assign_names(result: BuildResult, out_dir: Path | None) -> None:
+    """Choose each unit's stem, and fill in `outputs` and `obsolete`."""
+    manifest = result.manifest or Manifest()
+    current = {u.key for u in result.units}
+    groups: dict[str, list[str]] = {}
+    for u in result.units:
+        groups.setdefault(u.appliance.casefold(), [])
+        if u.key not in groups[u.appliance.casefold()]:
+            groups[u.appliance.casefold()].append(u.key)
+    recorded_elsewhere = manifest.other_sources(result.target, current, out_dir)
+    for key, appliance in recorded_elsewhere.items():
+        group = groups.get(appliance.casefold())
+        if group is not None and key not in group:
+            group.append(key)
+    for u in result.units:
+        group = groups[u.appliance.casefold()]
+        if len(group) == 1:
+            u.stem = u.appliance
+            continue
+        u.stem = f"{u.appliance}--{labels(sorted(group))[u.key]}"
+    for aid, group in groups.items():
+        if len(group) > 1:
+            mine = [u for u in result.units if u.appliance.casefold() == aid]
+            others = [k for k in group if k not in current]
+            text = ", ".join(f"{u.display} -> {u.stem}.*" for u in mine)
+            result.notes.append(
+                f"{len(group)} inputs define appliance `{mine[0].appliance}`"
+                + (f" ({', '.join(others)} in an earlier build of this folder)" if others else "")
+                + f"; their outputs are named apart: {text}"
+            )
+    names: dict[str, str] = {}
+    for u in result.units:
+        for suffix, text in u.files:
+            name = f"{u.stem}.{suffix}"
+            if SAFE_NAME.fullmatch(name) is None or len(name.encode()) > 255:
+                raise BuildError(f"{u.display}: the output name {shown(name)} is not safe")
+            folded = name.casefold()
+            if folded in names:
+                raise BuildError(
+                    f"{u.display} and {names[folded]} would both write {name} "
+                    "(names that differ only in case are the same file on some systems)"
+                )
+            owner = manifest.owner(name)
+            if (
+                owner is not None
+                and owner not in current
+                and manifest.source_exists(owner, out_dir)
+            ):
+                raise BuildError(
+                    f"{u.display} would write {name}, which an earlier build wrote for "
+                    f"{owner}; rename one of the appliances"
+                )
+            names[folded] = u.display
+            result.outputs.append(OutputText(name, text, u.display))
+    written = {o.name for o in result.outputs}
+    result.obsolete = [
+        name
+        for name, rec in sorted(manifest.entries.items())
+        if rec.get("target") == result.target and rec.get("source") in current
+        if name not in written
+    ]
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+class Manifest:
+    """`.applc-manifest.json`: for each file applc wrote in the folder, its target,
+    appliance, input (relative to the folder) and the SHA-256 of what was written."""
+
+    def __init__(self, entries: dict[str, dict[str, str]] | None = None) -> None:
+        self.entries: dict[str, dict[str, str]] = entries or {}
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        path = out_dir / MANIFEST
+        try:
+            data = read_regular(path, follow=False, limit=64 << 20)
+        except (FileNotFoundError, NotADirectoryError):
+            return cls()
+        except OSError as exc:
+            raise BuildError(f"cannot read {path.as_posix()}: {exc.strerror or exc}") from None
+        try:
+            value = json.loads(data)
+            files = value["files"]
+            if value.get("version") != MANIFEST_VERSION or not isinstance(files, dict):
+                raise ValueError
+            entries = {}
+            for name, rec in files.items():
+                if SAFE_NAME.fullmatch(name) is None or not isinstance(rec, dict):
+                    raise ValueError
+                if not all(
+                    isinstance(rec.get(k), str) for k in ("target", "appliance", "source", "sha256")
+                ):
+                    raise ValueError
+                entries[name] = {k: rec[k] for k in ("target", "appliance", "source", "sha256")}
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise BuildError(
+                f"{path.as_posix()} is not a manifest this applc wrote; delete it to start over "
+                "(applc then removes no old files until it has written them again)"
+            ) from None
+        return cls(entries)
+
+    def owner(self, name: str) -> str | None:
+        rec = self.entries.get(name)
+        if rec is None:
+            for other, r in self.entries.items():
+                if other.casefold() == name.casefold():
+                    rec = r
+                    break
+        return None if rec is None else rec["source"]
+
+    @staticmethod
+    def source_exists(key: str, out_dir: Path | None) -> bool:
+        if key == "-" or out_dir is None:
+            return False
+        return os.path.isfile(os.path.join(os.path.realpath(out_dir), key))
+
+    def other_sources(self, target: str, current: set[str], out_dir: Path | None) -> dict[str, str]:
+        """Inputs of earlier builds (still there) for this target: key -> appliance id."""
+        out: dict[str, str] = {}
+        for rec in self.entries.values():
+            key = rec["source"]
+            if (
+                rec["target"] == target
+                and key not in current
+                and key not in out
+                and self.source_exists(key, out_dir)
+            ):
+                out[key] = rec["appliance"]
+        return out
+
+    def updated(
+        self, target: str, units: list[Unit], outputs: list[OutputText], dropped: Iterable[str]
+    ) -> Manifest:
+        by_display = {u.display: u for u in units}
+        entries = {n: dict(r) for n, r in self.entries.items() if n not in set(dropped)}
+        for o in outputs:
+            u = by_display[o.source]
+            entries[o.name] = {
+                "target": target,
+                "appliance": u.appliance,
+                "source": u.key,
+                "sha256": sha256(o.text),
+            }
+        return Manifest(entries)
+
+    def text(self) -> str:
+        value = {
+            "comment": "Files `applc build` wrote in this folder; it removes only these.",
+            "version": MANIFEST_VERSION,
+            "files": dict(sorted(self.entries.items())),
+        }
+        return json.dumps(value, indent=2, sort_keys=False, ensure_ascii=True) + "\n"
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --------------------------------------------------------------------------- check, diff
@@ -135,29 +430,115 @@ class Change:
     kind: str  # "create", "update" or "remove"
     old: str | None
     new: str | None
+    # Where the bytes go: `<folder>/<name>`, or the file inside the folder that a
+    # symbolic link of that name points to.
+    path: Path | None = None
+    before: os.stat_result | None = None
 
 
-def changes(out_dir: Path, outputs: Iterable[OutputText], obsolete: Iterable[str]) -> list[Change]:
-    """What writing `outputs` (and removing `obsolete`) would change in `out_dir`."""
-    found: list[Change] = []
-    for o in outputs:
-        old = _read(out_dir / o.name)
-        if old is None:
-            found.append(Change(o.name, "create", None, o.text))
-        elif old != o.text:
-            found.append(Change(o.name, "update", old, o.text))
-    for name in obsolete:
-        old = _read(out_dir / name)
-        if old is not None:
-            found.append(Change(name, "remove", old, None))
-    return found
+@dataclass(frozen=True)
+class _Slot:
+    path: Path
+    before: os.stat_result | None
+    old: str | None
 
 
-def _read(path: Path) -> str | None:
+def _inside(path: str, root: str) -> bool:
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return os.path.commonpath([path, root]) == root and path != root
+    except ValueError:
+        return False
+
+
+def _slot(out_dir: Path, name: str, listing: set[str] | None) -> _Slot:
+    """What is at `<out_dir>/<name>`, refusing what a build must not read or write."""
+    path = out_dir / name
+    shown_path = path.as_posix()
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return _Slot(path, None, None)
+    if listing is not None and name not in listing:
+        # Found under another spelling: the file system ignores case, and this is
+        # another file's name.
+        other = next((n for n in listing if n.casefold() == name.casefold()), "?")
+        raise BuildError(
+            f"{shown_path} is the same file as {(out_dir / other).as_posix()} on this "
+            "file system (it ignores case); applc does not overwrite it"
+        )
+    dest = path
+    if stat.S_ISLNK(st.st_mode):
+        real = os.path.realpath(path)
+        if not _inside(real, os.path.realpath(out_dir)):
+            raise BuildError(
+                f"{shown_path} is a symbolic link to a file outside the output folder; "
+                "applc neither reads nor writes through it"
+            )
+        dest = Path(real)
+        try:
+            st = os.lstat(dest)
+        except FileNotFoundError:
+            return _Slot(dest, None, None)
+    if not stat.S_ISREG(st.st_mode):
+        raise BuildError(
+            f"{shown_path} is {kind(st.st_mode)}; applc writes only regular files in "
+            "the output folder"
+        )
+    try:
+        data = read_regular(dest, follow=False)
+    except OSError as exc:
+        raise BuildError(f"cannot read {shown_path}: {exc.strerror or exc}") from None
+    return _Slot(dest, st, data.decode("utf-8", "surrogateescape"))
+
+
+def _listing(out_dir: Path) -> set[str] | None:
+    try:
+        return set(os.listdir(out_dir))
+    except OSError:
         return None
+
+
+def changes(out_dir: Path, result: BuildResult) -> list[Change]:
+    """What writing the build's outputs (and removing its obsolete files) would change in
+    `out_dir`. Raises BuildError for what the build must not touch."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir.as_posix()} is not a folder")
+    listing = _listing(out_dir)
+    manifest = result.manifest or Manifest()
+    found: list[Change] = []
+    for o in result.outputs:
+        slot = _slot(out_dir, o.name, listing)
+        if slot.old is None:
+            found.append(Change(o.name, "create", None, o.text, slot.path, slot.before))
+        elif slot.old != o.text:
+            found.append(Change(o.name, "update", slot.old, o.text, slot.path, slot.before))
+    for name in result.obsolete:
+        path = out_dir / name
+        try:
+            st = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        why = None
+        old = None
+        if not stat.S_ISREG(st.st_mode):
+            why = f"it is now {kind(st.st_mode)}"
+        elif read_only(st, path):
+            why = "it is read-only"
+        else:
+            try:
+                old = read_regular(path, follow=False).decode("utf-8", "surrogateescape")
+            except OSError as exc:
+                why = f"it cannot be read ({exc.strerror or exc})"
+            else:
+                if sha256(old) != manifest.entries[name]["sha256"]:
+                    why = "it changed since applc wrote it"
+        if why is not None:
+            note = f"kept {path.as_posix()}, which this build no longer writes: {why}"
+            if note not in result.notes:
+                result.notes.append(note)
+            continue
+        found.append(Change(name, "remove", old, None, path, st))
+    return found
 
 
 def unified_diff(out_dir: Path, change: Change) -> str:
@@ -175,32 +556,65 @@ def unified_diff(out_dir: Path, change: Change) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def write_outputs(
-    out_dir: Path, outputs: Iterable[OutputText], obsolete: Iterable[str] = ()
-) -> list[Change]:
-    """Bring `out_dir` to `outputs` (minus `obsolete`), all or nothing; returns what
-    changed. Files whose content is already right are not touched."""
-    todo = changes(out_dir, outputs, obsolete)
-    if not todo:
+def write_outputs(out_dir: Path, result: BuildResult) -> list[Change]:
+    """Bring `out_dir` to the build's outputs (minus its obsolete files), all or nothing,
+    and record them in the manifest; returns what changed. Files whose content is
+    already right are not touched."""
+    todo = changes(out_dir, result)
+    for ch in todo:
+        if (
+            ch.kind == "update"
+            and ch.before is not None
+            and ch.path is not None
+            and read_only(ch.before, ch.path)
+        ):
+            raise BuildError(
+                f"{(out_dir / ch.name).as_posix()} is read-only; make it writable "
+                "to let applc change it"
+            )
+    # Files this build no longer writes leave the manifest, removed or kept: a kept
+    # one is no longer applc's to touch.
+    old_manifest = result.manifest or Manifest()
+    manifest = old_manifest.updated(result.target, result.units, result.outputs, result.obsolete)
+    todo_all = list(todo)
+    slot = _slot(out_dir, MANIFEST, _listing(out_dir))
+    new_text = manifest.text()
+    if slot.old != new_text:
+        kind_ = "create" if slot.old is None else "update"
+        todo_all.append(Change(MANIFEST, kind_, slot.old, new_text, slot.path, slot.before))
+    if not todo_all:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
+    _apply(todo_all)
+    return [c for c in todo_all if c.name != MANIFEST]
+
+
+def _apply(todo: list[Change]) -> None:
     staged: list[tuple[Path, Path]] = []  # (staged file, destination)
-    backups: list[tuple[Path, Path]] = []  # (copy of the old file, destination)
+    backups: list[tuple[Path, Path]] = []  # (second name of the old file, destination)
+    in_place: list[tuple[Path, bytes]] = []  # rewritten through the inode
     placed: list[Path] = []
     try:
         for ch in todo:
-            if ch.new is not None:
-                staged.append((_stage(out_dir, ch.name, ch.new), out_dir / ch.name))
+            if ch.new is None or ch.path is None or _hard_linked(ch):
+                continue
+            mode = stat.S_IMODE(ch.before.st_mode) if ch.before is not None else umask_mode()
+            data = ch.new.encode("utf-8", "surrogatepass")
+            staged.append((stage(ch.path.parent, ch.path.name, data, mode, ch.before), ch.path))
         for ch in todo:
-            dest = out_dir / ch.name
-            if ch.old is not None:
-                backups.append((_backup(dest), dest))
+            if ch.old is not None and ch.path is not None and not _hard_linked(ch):
+                backups.append((_backup(ch.path), ch.path))
         for tmp, dest in staged:
             os.replace(tmp, dest)
             placed.append(dest)
         for ch in todo:
-            if ch.kind == "remove":
-                (out_dir / ch.name).unlink()
+            if _hard_linked(ch) and ch.path is not None and ch.before is not None:
+                old = (ch.old or "").encode("utf-8", "surrogateescape")
+                write_in_place(ch.path, (ch.new or "").encode("utf-8", "surrogatepass"), ch.before)
+                in_place.append((ch.path, old))
+        for ch in todo:
+            if ch.kind == "remove" and ch.path is not None:
+                ch.path.unlink()
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -211,35 +625,24 @@ def write_outputs(
             # When `dest` was never replaced it is the same file as `bak`, and the
             # rename does nothing: drop the second name.
             bak.unlink(missing_ok=True)
+        for path, old in in_place:
+            write_in_place(path, old, os.stat(path))
         raise
     for bak, _ in backups:
         bak.unlink(missing_ok=True)
-    return todo
 
 
-def _mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _stage(out_dir: Path, name: str, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-    path = Path(tmp)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(path, _mode())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path
+def _hard_linked(ch: Change) -> bool:
+    """An existing file with other names is rewritten in place, so the names stay one
+    file (replacing it would split them)."""
+    return ch.kind == "update" and ch.before is not None and ch.before.st_nlink > 1
 
 
 def _backup(dest: Path) -> Path:
     """A second name for the current file, to restore it if the build fails later."""
+    import shutil
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".bak", dir=dest.parent)
     os.close(fd)
     bak = Path(tmp)

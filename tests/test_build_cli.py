@@ -52,6 +52,7 @@ def test_writes_the_conventional_names_into_build_target_by_default(tmp_path, mo
     assert run.code == 0, run.stderr
     out = tmp_path / "build" / "marathon"
     assert sorted(p.name for p in out.iterdir()) == [
+        ".applc-manifest.json",
         "workflow.chronos.json",
         "workflow.marathon.json",
     ]
@@ -60,7 +61,8 @@ def test_writes_the_conventional_names_into_build_target_by_default(tmp_path, mo
     for target, name in (("compose", "workflow.compose.yaml"), ("kubernetes", "workflow.k8s.yaml")):
         run = run_cli(["build", str(WORKFLOW), "-t", target])
         assert run.code == 0
-        assert [p.name for p in (tmp_path / "build" / target).iterdir()] == [name]
+        written = sorted(p.name for p in (tmp_path / "build" / target).iterdir())
+        assert written == [".applc-manifest.json", name]
 
 
 def test_files_are_written_with_the_usual_permissions(tmp_path):
@@ -108,14 +110,9 @@ def test_reads_standard_input(tmp_path):
 
 def test_could_not_run_exits_2(tmp_path):
     src = _write(tmp_path / "a.appliance.json", _app())
-    twin = _write(tmp_path / "b.appliance.json", _app())
     cases = [
         (["build", str(src), "-t", "nomad"], "unknown target `nomad`"),
         (["build", str(src), "-t", "kubernete"], "did you mean `kubernetes`?"),
-        (
-            ["build", str(src), str(twin), "-t", "compose", "-o", str(tmp_path / "o")],
-            "both define appliance `shop`",
-        ),
         (["build", str(src), "-t", "compose", "--namespace", "x"], "kubernetes target"),
         (["build", str(src), "-t", "kubernetes", "--namespace", "Bad_NS"], "DNS-1123"),
         (["build", str(src), "-t", "compose", "-o", "-", "--check"], "cannot be used"),
@@ -170,7 +167,7 @@ def test_check_and_diff_report_stale_files_without_writing(tmp_path):
     assert run.code == 1 and "obsolete: " in run.stderr
     run = run_cli(["build", str(src), "-t", "marathon", "-o", str(out)])
     assert run.code == 0 and "removed " in run.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["shop.marathon.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".applc-manifest.json", "shop.marathon.json"]
 
 
 def test_unchanged_files_are_not_rewritten(tmp_path):

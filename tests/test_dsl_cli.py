@@ -144,5 +144,5 @@ def test_lint_and_build_accept_appl_files(tmp_path: Path) -> None:
             ["build", "-t", "marathon", "-o", str(tmp_path / "dsl"), str(EXAMPLES / f"{name}.appl")]
         )
         assert a.code == 0 and b.code == 0, (a.stderr, b.stderr)
-    for p in (tmp_path / "json").iterdir():
+    for p in (tmp_path / "json").glob("[!.]*"):
         assert (tmp_path / "dsl" / p.name).read_bytes() == p.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -18,7 +19,10 @@ from applc.cli.common import (
     load_settings,
     load_target_or_fail,
     use_color,
+    warn,
 )
+from applc.diagnostics import Severity
+from applc.formatters import Report
 
 
 @click.command("build")
@@ -55,6 +59,25 @@ from applc.cli.common import (
     metavar="NAME",
     help="kubernetes: the namespace to deploy into (default: the appliance id).",
 )
+@click.option(
+    "--output-format",
+    "-f",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=PATH]",
+    envvar="APPLC_OUTPUT_FORMAT",
+    help="How to report findings, as for `applc lint` (full, concise, github, json, "
+    "sarif, ...); repeat as FORMAT=PATH to also write other formats to files. Default: "
+    "full, on standard error. A format chosen here goes to standard output, unless that "
+    "carries the build (-o -) or the diff (--diff).",
+)
+@click.option(
+    "--validate",
+    is_flag=True,
+    help="Also check every output against the schemas applc ships for the target "
+    "(Marathon groups and Chronos jobs, compose files); exit 1 and write nothing when "
+    "one fails.",
+)
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
 @click.option("--color", type=ColorChoice, default="auto", show_default=True)
 @click.option(
@@ -70,6 +93,8 @@ def build_command(
     show_diff: bool,
     namespace: str | None,
     stdin_filename: str | None,
+    formats: tuple[str, ...],
+    validate: bool,
     color: str,
     quiet: bool,
     budget: object,
@@ -88,15 +113,23 @@ def build_command(
     build (or --check/--diff found stale files), 2 when applc could not run.
     """
     from applc.build import BuildError, changes, compile_paths, unified_diff, write_outputs
+    from applc.cli.lint import _parse_formats
     from applc.config import ConfigError
-    from applc.diagnostics import Severity
-    from applc.formatters import Report, renderer
     from applc.frontends import json_loader
     from applc.targets.base import TargetOptions
     from applc.targets.registry import target_names
 
     json_loader.FREEZE_SURVIVORS = True  # this process ends with the run
 
+    if isinstance(formats, str):  # from the environment variable
+        formats = tuple(formats.split())
+    parsed = _parse_formats(formats or ("full",))
+    if sum(1 for _, path in parsed if path is None) > 1:
+        fail("only one --output-format can go to standard output; give the others as FORMAT=PATH")
+    # The default report is for a person at a terminal; a chosen format is for a
+    # program, on standard output when the build does not use it.
+    stdout_busy = output == "-" or show_diff
+    report_out = sys.stderr if not formats or stdout_busy else sys.stdout
     paths = list(files) or ["."]
     check_stdin_filename(stdin_filename, paths)
     if (check or show_diff) and output == "-":
@@ -115,6 +148,9 @@ def build_command(
         )
     if namespace is not None and target != "kubernetes":
         fail(f"--namespace applies to the kubernetes target, not to {target}")
+    out_dir = (
+        None if output == "-" else Path(output if output is not None else Path("build") / target)
+    )
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     try:
         result = compile_paths(
@@ -125,18 +161,19 @@ def build_command(
             budget=budget,  # type: ignore[arg-type]
             stdin=stdin,
             stdin_filename=stdin_filename,
+            out_dir=out_dir,
+            validate=validate,
+            warn=warn,
         )
-    except (BuildError, ConfigError) as exc:
+    except BuildError as exc:
+        if exc.report is not None:
+            _report(exc.report, parsed, report_out, quiet, color, explicit=bool(formats))
+        fail(str(exc))
+    except ConfigError as exc:
         fail(str(exc))
 
     report = result.report
-    shown = [d for d in report.diagnostics if not quiet or d.severity >= Severity.ERROR]
-    if shown:
-        text = renderer("full")(
-            Report(shown, report.sources, report.files), use_color(color, sys.stderr)
-        )
-        sys.stderr.write(text)
-        sys.stderr.flush()
+    _report(report, parsed, report_out, quiet, color, explicit=bool(formats))
     if result.refused:
         n = sum(1 for d in report.diagnostics if d.severity >= Severity.ERROR)
         bad = sorted({d.file for d in report.diagnostics if d.severity >= Severity.ERROR})
@@ -148,7 +185,7 @@ def build_command(
     if not report.files:
         fail("no appliance files found in " + ", ".join(paths))
 
-    if output == "-":
+    if out_dir is None:
         if len(result.outputs) != 1:
             names = ", ".join(o.name for o in result.outputs)
             fail(
@@ -159,9 +196,13 @@ def build_command(
         sys.stdout.flush()
         sys.exit(0)
 
-    out_dir = Path(output if output is not None else Path("build") / target)
+    where = out_dir.as_posix()
     if check or show_diff:
-        found = changes(out_dir, result.outputs, result.obsolete)
+        try:
+            found = changes(out_dir, result)
+        except BuildError as exc:
+            fail(f"cannot compare with {where}: {exc}")
+        _notes(result.notes, quiet)
         if show_diff:
             for ch in found:
                 sys.stdout.write(unified_diff(out_dir, ch))
@@ -172,23 +213,55 @@ def build_command(
                 click.echo(f"{what}: {(out_dir / ch.name).as_posix()}", err=True)
             if not found:
                 n = len(result.outputs)
-                click.echo(f"{count(n, 'file')} up to date in {out_dir.as_posix()}", err=True)
+                click.echo(f"{count(n, 'file')} up to date in {where}", err=True)
         sys.exit(1 if found else 0)
     try:
-        done = write_outputs(out_dir, result.outputs, result.obsolete)
+        done = write_outputs(out_dir, result)
+    except BuildError as exc:
+        fail(f"cannot write to {where}: {exc}; the previous files are left as they were")
     except OSError as exc:
-        fail(
-            f"cannot write to {out_dir.as_posix()}: {exc.strerror or exc}; "
-            "the previous files are left as they were"
-        )
+        why = exc.strerror or exc
+        fail(f"cannot write to {where}: {why}; the previous files are left as they were")
+    _notes(result.notes, quiet)
     if not quiet:
         for ch in done:
             verb = {"create": "wrote", "update": "updated", "remove": "removed"}[ch.kind]
             click.echo(f"{verb} {(out_dir / ch.name).as_posix()}", err=True)
         unchanged = len(result.outputs) - sum(1 for ch in done if ch.kind != "remove")
         if unchanged:
-            click.echo(
-                f"{count(unchanged, 'file')} already up to date in {out_dir.as_posix()}",
-                err=True,
-            )
+            click.echo(f"{count(unchanged, 'file')} already up to date in {where}", err=True)
     sys.exit(0)
+
+
+def _report(
+    report: Report,
+    parsed: list[tuple[str, str | None]],
+    out: IO[str],
+    quiet: bool,
+    color: str,
+    explicit: bool,
+) -> None:
+    """The findings in each format asked for: the default `full` only when there is
+    something to say, a chosen format always (a program reading it expects a document)."""
+    from applc.cli.common import write_atomic
+    from applc.formatters import renderer
+
+    shown = [d for d in report.diagnostics if not quiet or d.severity >= Severity.ERROR]
+    filtered = Report(shown, report.sources, report.files)
+    for name, path in parsed:
+        if path is None:
+            if not shown and not explicit:
+                continue
+            out.write(renderer(name)(filtered, use_color(color, out)))
+            out.flush()
+        else:
+            try:
+                write_atomic(path, renderer(name)(filtered, False))
+            except OSError as exc:
+                fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _notes(notes: list[str], quiet: bool) -> None:
+    if not quiet:
+        for note in notes:
+            click.echo(f"applc: note: {note}", err=True)

@@ -43,6 +43,11 @@ def check_stdin_filename(stdin_filename: str | None, paths: list[str] | tuple[st
         fail("--stdin-filename names standard input: give `-` among the files to read it")
 
 
+def warn(message: str) -> None:
+    """Something the user may have meant was skipped: say so on standard error."""
+    click.echo(f"applc: warning: {message}", err=True)
+
+
 def use_color(choice: str, stream: IO[str]) -> bool:
     if choice == "always":
         return True
@@ -55,27 +60,11 @@ def use_color(choice: str, stream: IO[str]) -> bool:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write a file so that it is either the old one or the whole new one, with the old
-    one's permissions (a new file gets what the umask allows, not mkstemp's 0600)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    import tempfile  # only --fix and --add-ignore write
+    """Write a file the user named: atomically where that is safe, through symbolic links,
+    directly to fifos and devices, never over a read-only file (applc/files.py)."""
+    from applc.files import write_file
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, text)
 
 
 def parse_budget(value: str | None) -> Budget | None:

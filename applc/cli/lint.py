@@ -18,6 +18,7 @@ from applc.cli.common import (
     load_settings,
     load_target_or_fail,
     use_color,
+    warn,
     write_atomic,
 )
 from applc.diagnostics import Severity
@@ -229,6 +230,7 @@ def lint_command(
         target=target,
         budget=budget,  # type: ignore[arg-type]
         force_exclude=force_exclude,
+        warn=warn,
     )
     try:
         if editing:
@@ -246,10 +248,18 @@ def lint_command(
     report_out = sys.stdout
     if editing and "-" in paths:
         fixed_stdin = next((c.new for c in changes if c.path == "-"), None)
-        if fixed_stdin is None and stdin is not None:
-            fixed_stdin = stdin.decode("utf-8", "surrogateescape")
-        sys.stdout.write(fixed_stdin or "")
+        # Unchanged input goes back byte for byte (even when it is not UTF-8): as an
+        # editor filter, applc must never corrupt the buffer it was given.
+        fixed = None if fixed_stdin is None else fixed_stdin.encode("utf-8", "surrogatepass")
+        data = (stdin or b"") if fixed is None else fixed
         sys.stdout.flush()
+        raw = getattr(sys.stdout, "buffer", None)
+        if raw is not None:
+            raw.write(data)
+            raw.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+            sys.stdout.flush()
         report_out = sys.stderr
     for c in changes:
         if c.path == "-":

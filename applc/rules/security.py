@@ -187,8 +187,8 @@ _NOT_SECRET_TAIL = {
     "POLICY",
 }
 _PLACEHOLDER = re.compile(
-    r"^(<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\*+|x+|\.\.\.|"
-    r"changeme-placeholder|none|null|redacted)$",
+    r"<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\*+|x+|\.\.\.|"
+    r"changeme-placeholder|none|null|redacted",
     re.IGNORECASE,
 )
 
@@ -207,7 +207,7 @@ def is_secret_key(key: str) -> bool:
 
 def looks_secret(value: str) -> bool:
     v = value.strip()
-    if not v or _PLACEHOLDER.match(v):
+    if not v or _PLACEHOLDER.fullmatch(v):
         return False
     if v.startswith(("ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "-----BEGIN PUBLIC")):
         return False

@@ -185,7 +185,7 @@ rule(
     passes=_OK,
 )
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 _TYPE_NAMES = {
     STRING: "a string",
@@ -566,7 +566,7 @@ def check_ids(ctx: LintContext) -> Iterator[Finding]:
             continue
         first[c.id] = ptr
         yield from _check_label(c.id, ptr, "container id")
-        if isinstance(app.id, str) and DNS_LABEL.match(c.id) and DNS_LABEL.match(app.id):
+        if isinstance(app.id, str) and DNS_LABEL.fullmatch(c.id) and DNS_LABEL.fullmatch(app.id):
             name = f"{c.id}-{app.id}"
             if len(name) > 63:
                 yield Finding(
@@ -582,11 +582,11 @@ def check_ids(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _check_label(ident: str, ptr: str, what: str) -> Iterator[Finding]:
-    if DNS_LABEL.match(ident):
+    if DNS_LABEL.fullmatch(ident):
         return
     fixed = re.sub(r"[^a-z0-9-]+", "-", ident.lower()).strip("-")[:63].strip("-")
     why = _label_problem(ident)
-    help_ = f"use `{fixed}`" if fixed and DNS_LABEL.match(fixed) else None
+    help_ = f"use `{fixed}`" if fixed and DNS_LABEL.fullmatch(fixed) else None
     fix = (
         Fix(f"rename to `{fixed}`", (Edit(Loc(ptr), f'"{fixed}"'),), safe=False) if help_ else None
     )

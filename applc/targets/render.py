@@ -50,7 +50,13 @@ def environment(template_dirs: list[Path]) -> Any:
 
 
 def render_outputs(target: Target, app: Appliance, options: TargetOptions) -> list[tuple[str, str]]:
-    """(file name, text) of every file the target writes for `app`."""
+    """(file name, text) of every file the target writes for `app`, named
+    `<appliance>.<suffix>` (`applc build` chooses the names it writes: applc/build.py)."""
+    return [(f"{app.id}.{suffix}", text) for suffix, text in render_files(target, app, options)]
+
+
+def render_files(target: Target, app: Appliance, options: TargetOptions) -> list[tuple[str, str]]:
+    """(suffix, text) of every file the target writes for `app`."""
     env = environment([target.template_dir()])
     out = []
     for f in target.outputs(app, options):
@@ -66,7 +72,7 @@ def render_outputs(target: Target, app: Appliance, options: TargetOptions) -> li
                 text = template.render(**again.context)
             finally:
                 _ASCII.reset(token)
-        out.append((f"{app.id}.{f.suffix}", text))
+        out.append((f.suffix, text))
     return out
 
 

@@ -44,7 +44,7 @@ from applc.frontends.dsl.syntax import (
 from applc.model.fields import IGNORE_KEY
 from applc.source import escape_token
 
-_PORT = re.compile(r"(?:([0-9]+):)?([0-9]+)(?:/(.+))?\Z")
+_PORT = re.compile(r"(?:([0-9]+):)?([0-9]+)(?:/(.+))?")
 
 
 class _Obj:
@@ -399,7 +399,7 @@ class Builder:
                 tok.end_pos,
                 help="write `port container_port=...` for a value of another type",
             )
-        m = _PORT.match(str(tok))
+        m = _PORT.fullmatch(str(tok))
         if m is None:  # pragma: no cover - the token's pattern guarantees a match
             raise DslSyntaxError(f"invalid port `{tok}`", tok.start_pos, tok.end_pos)
         base = tok.start_pos

@@ -34,7 +34,7 @@ INLINE_KINDS = frozenset(("resources", "port", "volume", "persistent_volume", "p
 # Beyond this depth, generic values are written on one line.
 MAX_PRETTY_DEPTH = 24
 
-_PROTOCOL = re.compile(r"[A-Za-z][A-Za-z,]*\Z")
+_PROTOCOL = re.compile(r"[A-Za-z][A-Za-z,]*")
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f", '"': '\\"'}
 
 
@@ -449,7 +449,7 @@ class Printer:
                 if type(hp) is int and hp >= 0:
                     spec = f"{take('host_port')}:{spec}"
                 proto = items[first["protocol"]][1] if "protocol" in first else None
-                if isinstance(proto, str) and _PROTOCOL.match(proto):
+                if isinstance(proto, str) and _PROTOCOL.fullmatch(proto):
                     spec = f"{spec}/{take('protocol')}"
                 positional = " " + spec
         elif kind == "volume":

@@ -25,7 +25,7 @@ MAP = "map"  # an object of free keys: a block of `NAME = value`
 ELEMENT = "element"  # one element of a list of objects (`port`, `service`, ...)
 IGNORE = "ignore"  # one entry of `x-applc-ignore`
 
-WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 LITERAL_WORDS = {"true": True, "false": False, "null": None}
 
 
@@ -168,4 +168,4 @@ def suggestions(kind: str, word: str) -> str | None:
 
 
 def is_word(text: str) -> bool:
-    return WORD_RE.match(text) is not None and text not in LITERAL_WORDS
+    return WORD_RE.fullmatch(text) is not None and text not in LITERAL_WORDS
