@@ -96,6 +96,8 @@ class BuildResult:
     # What the build wants its user to know (renamed outputs, files it keeps).
     notes: list[str] = field(default_factory=list)
     manifest: Manifest | None = None
+    # `--validate`: `<file>: <pointer>: <why>` for each way an output fails its schema.
+    invalid: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -151,6 +153,14 @@ def compile_paths(
             f"namespace {shown(options.namespace)} is not a DNS-1123 label "
             "(lower-case letters, digits and `-`, at most 63 characters)"
         )
+    if validate:
+        from applc.targets.validate import VALIDATED_TARGETS
+
+        if target_name not in VALIDATED_TARGETS:
+            raise BuildError(
+                f"--validate: applc ships schemas for the {', '.join(VALIDATED_TARGETS)} "
+                f"target only, none for {target_name}"
+            )
     for suffix in target.suffixes:
         if SAFE_NAME.fullmatch(f"x.{suffix}") is None:
             raise BuildError(f"target `{target_name}` declares an unsafe suffix {shown(suffix)}")
@@ -202,15 +212,7 @@ def compile_paths(
     if validate:
         from applc.targets.validate import validate_outputs
 
-        problems = validate_outputs(target_name, result.outputs)
-        if problems:
-            result.notes += problems
-            raise BuildError(
-                f"{len(problems)} output file{'s' if len(problems) != 1 else ''} "
-                f"failed validation against the {target_name} schemas applc ships:\n  "
-                + "\n  ".join(problems),
-                report,
-            )
+        result.invalid = validate_outputs(target_name, result.outputs)
     return result
 
 

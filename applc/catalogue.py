@@ -16,6 +16,7 @@ from applc.rules import (  # noqa: F401
     resources,
     security,
     structure,
+    values,
 )
 from applc.targets.registry import import_builtin_checks
 

@@ -184,6 +184,14 @@ def build_command(
         sys.exit(1)
     if not report.files:
         fail("no appliance files found in " + ", ".join(paths))
+    if result.invalid:
+        click.echo(
+            f"applc: build refused: the output fails the {target} schemas applc ships "
+            "(a check lint was told to skip, or a bug in applc); nothing was written\n  "
+            + "\n  ".join(result.invalid),
+            err=True,
+        )
+        sys.exit(1)
 
     if out_dir is None:
         if len(result.outputs) != 1:

@@ -42,7 +42,9 @@ rule(
     "the Docker socket is mounted",
     """
     Mounting `/var/run/docker.sock` lets the container control the host's Docker, and
-    so the host. A containerized Mesos agent needs it; anything else should not.
+    so the host. A containerized Mesos agent needs it; anything else should not. A
+    persistent volume whose id is the socket's path mounts it too: Docker reads a volume
+    name with a `/` as a host path.
     """,
     fails=_app(
         ', "volumes": [{"src": "/var/run/docker.sock", '
@@ -108,6 +110,8 @@ DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 @check("APL301", "APL302", "APL303", "APL304")
 def check_container_security(ctx: LintContext) -> Iterator[Finding]:
+    dp = ctx.appliance.data_persistence
+    declared = dp.by_id if dp is not None else {}
     for c in ctx.appliance.containers:
         if c.raw.get("is_privileged") is True:
             yield Finding(
@@ -117,12 +121,24 @@ def check_container_security(ctx: LintContext) -> Iterator[Finding]:
                 help="remove `is_privileged` unless the container needs the host",
             )
         for v in c.volumes:
-            if v.kind == "HOST" and v.source_path in DOCKER_SOCKETS:
+            if v.source_path not in DOCKER_SOCKETS:
+                continue
+            if v.kind == "HOST":
                 ptr = v.at("host_path" if v.legacy else "src")
                 yield Finding(
                     "APL302",
                     Loc(ptr),
                     f"`{c.id}` mounts the Docker socket `{v.source_path}`",
+                    help="only containers that must run containers need this",
+                )
+            elif v.source_path in declared:
+                # Docker reads a volume "name" with a `/` as a host path: the persistent
+                # volume is a bind mount of the socket on Marathon (and APL111 says so).
+                yield Finding(
+                    "APL302",
+                    Loc(v.at("src")),
+                    f"`{c.id}` mounts the Docker socket `{v.source_path}` through a "
+                    "persistent volume of that id, which Docker binds from the host",
                     help="only containers that must run containers need this",
                 )
         nm = c.raw.get("network_mode")

@@ -42,6 +42,14 @@ def escape(value: Any) -> Any:
     return value
 
 
+def cpus(value: float) -> float:
+    """Compose reads `cpus` as a float, but an integer beyond int64 as uint64, which it
+    refuses: write such a (silly, but valid) count as a float."""
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return float(value)
+    return value
+
+
 def memory(mib: float) -> str:
     """Compose's byte value for MiB (compose's `M` is binary): 256 -> `256M`."""
     return f"{decimal_text(mib)}M"
@@ -134,7 +142,7 @@ class ComposeTarget(Target):
             "depends_on": depends or None,
             "healthcheck": _healthcheck(c, r.health_command) if c.is_service else None,
             "replicas": c.instances if c.is_service and c.instances != 1 else None,
-            "cpus": res.cpus if res is not None and res.cpus is not None else None,
+            "cpus": cpus(res.cpus) if res is not None and res.cpus is not None else None,
             "memory": memory(res.mem) if res is not None and res.mem is not None else None,
             "gpus": gpus or None,
         }
