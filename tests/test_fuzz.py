@@ -5,7 +5,9 @@ bundled examples, mutated (byte flips, truncation, deleted and duplicated keys, 
 types, nesting 100,000 levels deep, numbers like 1e999 and -0, invalid UTF-8, a big
 string, NaN), linted and built through the CLI in this process. Every run must end with
 exit 0 or 1, readable diagnostics inside the file, and an output folder that holds the
-old files or complete new ones.
+old files or complete new ones. A slice of the hostile file systems too: ids that try to
+leave the output folder, and output and searched folders full of links, fifos and
+devices.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from applc.cli import main
 from applc.frontends.json_scanner import JsonIndex, scan
 from tests.conftest import EXAMPLES, Run
 from tests.fuzz.checks import check_build, check_edited, check_lint, snapshot
+from tests.fuzz.hostile import CASES as HOSTILE_CASES
 from tests.fuzz.mutations import MUTATIONS, mutate
 from tests.support.growth import hang_guard
 
@@ -215,3 +218,43 @@ def test_position_index_agrees_with_the_scanner(text, data):
             for i in {0, n // 2, n}:
                 assert index.string_offset(p, i) == full.string_offset(p, i), (p, i)
     assert index.value_range("/no/such/pointer") is None
+
+
+def _subprocess_runner(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+    """The real command in a child process, stopped (exit -9) if it hangs: a fifo in the
+    scene must not hang the test-suite even when applc regresses."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parent), "GIT_CEILING_DIRECTORIES": "/"}
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "applc", *argv],
+            cwd=cwd,
+            capture_output=True,
+            timeout=60,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return -9, "", "killed after 60 s"
+    return (
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+@settings(FUZZ, max_examples=24)
+@given(
+    example=st.sampled_from(CLEAN_EXAMPLES),
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(sorted(HOSTILE_CASES)),
+)
+def test_hostile_ids_output_folders_and_searched_folders(tmp_path_factory, example, seed, kind):
+    """Ids that try to name files outside the output folder; output folders holding
+    links out, fifos, devices, read-only and hard-linked files and forged manifests;
+    folders to search holding the same (tests/fuzz/hostile.py)."""
+    work = tmp_path_factory.mktemp("hostile")
+    value = json.loads(example.read_text(encoding="utf-8"))
+    HOSTILE_CASES[kind](value, work, random.Random(seed), _subprocess_runner)

@@ -126,9 +126,10 @@ def check_build(before: dict[str, bytes], folder: Path, code: int, stderr: str) 
     if code not in (0, 1):
         raise Broken(f"build exit {code}: {stderr[-3000:]}")
     after = snapshot(folder)
-    leftovers = [n for n in after if n.startswith(".")]
+    leftovers = [n for n in after if n.startswith(".") and n != MANIFEST]
     if leftovers:
         raise Broken(f"staging files left behind: {leftovers}")
+    check_manifest(after)
     if code != 0:
         if after != before:
             raise Broken(
@@ -139,6 +140,27 @@ def check_build(before: dict[str, bytes], folder: Path, code: int, stderr: str) 
     for name, data in after.items():
         if before.get(name) != data and not complete(name, data):
             raise Broken(f"{name} is not a complete file")
+
+
+MANIFEST = ".applc-manifest.json"
+
+
+def check_manifest(files: dict[str, bytes]) -> None:
+    """The manifest lists files that are there, each with the hash of what it holds
+    (builds remove only what it lists, so a stale entry could remove a user's file)."""
+    import hashlib
+
+    if MANIFEST not in files:
+        return
+    try:
+        listed = json.loads(files[MANIFEST])["files"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Broken(f"the manifest does not parse: {exc}") from None
+    for name, rec in listed.items():
+        if name not in files:
+            raise Broken(f"the manifest lists {name}, which is not there")
+        if hashlib.sha256(files[name]).hexdigest() != rec["sha256"]:
+            raise Broken(f"the manifest's hash of {name} is not the file's")
 
 
 def check_interrupted_build(
@@ -159,4 +181,4 @@ def check_interrupted_build(
     for name in before:
         if name not in after and not (reference is not None and name not in reference):
             raise Broken(f"{name} vanished after a kill")
-    return [n for n in after if n.startswith(".")]
+    return [n for n in after if n.startswith(".") and n != MANIFEST]

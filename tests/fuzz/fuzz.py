@@ -20,8 +20,15 @@ a fresh `applc` process:
   (tests/fuzz/server.py);
 - `applc build --target T -o DIR`, with DIR holding an earlier build: exit 0 or 1, the
   old files untouched when it refuses, complete files when it writes, nothing staged
-  left behind; and now and then the build is killed part-way, after which every file
-  in DIR must be the old one or the complete new one.
+  left behind, a manifest that lists exactly what is there; and now and then the build
+  is killed part-way, after which every file in DIR must be the old one or the complete
+  new one;
+- hostile file systems (tests/fuzz/hostile.py): appliance ids that try to name files
+  outside the output folder (absolute paths, `..`, NUL, newlines, case twins) with
+  APL105 switched off; output folders holding symbolic links out of the folder, fifos,
+  devices, read-only and hard-linked files, foreign files and forged manifests; folders
+  to search holding fifos, devices and links out. applc must not hang, crash, or read,
+  write, remove or print anything it must not.
 
 A failing case is saved under tests/fuzz/.findings/ (the input and what went wrong), and
 `--replay` runs it again. Not collected by pytest (tests/test_fuzz.py is the bounded
@@ -57,6 +64,7 @@ from tests.fuzz.checks import (  # noqa: E402
     check_other_format,
     snapshot,
 )
+from tests.fuzz.hostile import hostile_case  # noqa: E402
 from tests.fuzz.mutations import mutate  # noqa: E402
 from tests.fuzz.server import check_session, make_session, run_session  # noqa: E402
 
@@ -117,7 +125,7 @@ def run(argv: list[str], cwd: Path, limit: float) -> tuple[int, str, str, float]
             capture_output=True,
             timeout=limit * 4,
             check=False,
-            env={**os.environ, "NO_COLOR": "1"},
+            env={**os.environ, "NO_COLOR": "1", "GIT_CEILING_DIRECTORIES": "/"},
         )
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode("utf-8", "replace") if exc.stdout else ""
@@ -196,6 +204,24 @@ def build_case(seed: Seed, path: Path, work: Path, rng: random.Random, limit: fl
     return Outcome(f"build-{target}", secs)
 
 
+def hostile(seeds: list[Seed], work: Path, rng: random.Random, limit: float) -> Outcome:
+    """A hostile id, output folder or folder to search (tests/fuzz/hostile.py)."""
+    pool = [s for s in seeds if s.buildable and s.suffix == ".appliance.json"]
+    seed = json.loads(rng.choice(pool).data)
+    start = time.perf_counter()
+
+    def runner(argv: list[str], cwd: Path) -> tuple[int, str, str]:
+        code, out, err, _ = run([*APPLC, *argv], cwd, limit)
+        return code, out, err
+
+    kind = "hostile"
+    try:
+        kind = hostile_case(seed, work, rng, runner)
+    except Broken as exc:
+        return Outcome(f"hostile-{kind}", time.perf_counter() - start, str(exc))
+    return Outcome(f"hostile-{kind}", time.perf_counter() - start)
+
+
 def killed_build(
     argv: list[str],
     target: str,
@@ -250,6 +276,8 @@ def one_case(
         roll = rng.random()
         if build and seed.buildable and roll < 0.3:
             outcome = build_case(seed, path, work, rng, limit)
+        elif build and roll < 0.42:
+            outcome = hostile(seeds, work, rng, limit)
         elif 0.8 < roll <= 0.88:
             outcome = server_case(case, work, rng, limit)
             stats.add(case, outcome)
