@@ -232,3 +232,20 @@ def test_jsonschema_is_loaded_only_when_a_build_validates(tmp_path):
             check=False,
         )
         assert f"LOADED={loaded}" in proc.stderr, (args, proc.stderr)
+
+
+def test_kubernetes_refuses_env_names_the_api_server_refuses(tmp_path):
+    env = {"CAF\u00c9": "x", "A B": "y", "OK_1": "z"}
+    path, text = _write(tmp_path, {"id": "shop", "containers": [_container(env=env)]})
+    assert not [d for d in _lint(path) if d["code"] == "APL413"]  # no target: no finding
+    diags = _lint(path, "--target", "kubernetes")
+    found = {(d["severity"], d["line"], d["column"]) for d in diags if d["code"] == "APL413"}
+    assert found == {
+        ("error", *position_of(text, '"CAF\\u00c9"')[:2]),
+        ("warning", *position_of(text, '"A B"')[:2]),
+    }
+    run = run_cli(["build", str(path), "-t", "kubernetes", "-o", str(tmp_path / "k8s")])
+    assert run.code == 1 and "error[APL413]" in run.stderr
+    for target in ("marathon", "compose"):
+        run = run_cli(["build", str(path), "-t", target, "-o", str(tmp_path / target)])
+        assert run.code == 0, run.stderr

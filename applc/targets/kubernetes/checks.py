@@ -1,8 +1,10 @@
-"""The Kubernetes target's checks: what Kubernetes objects cannot express (APL407 and
-APL411 here; the shared APL402-APL405 and APL410 in `applc.targets.checks`)."""
+"""The Kubernetes target's checks: what Kubernetes objects cannot express (APL407,
+APL411 and APL413 here; the shared APL402-APL405 and APL410 in `applc.targets.checks`)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 from applc.diagnostics import Finding, Loc
@@ -54,6 +56,56 @@ rule(
     passes=_app(_c("db", ', "volumes": [{"src": "/srv/db", "dest": "/data", "type": "HOST"}]')),
     example_target="kubernetes",
 )
+
+rule(
+    "APL413",
+    "env-name-unsupported",
+    E,
+    "an environment variable name Kubernetes refuses",
+    """
+    The Kubernetes API server accepts environment variable names of printable ASCII
+    characters other than `=` (since 1.32; RelaxedEnvironmentVariableValidation), so a
+    name with a control character or a non-ASCII letter is refused: an error. Clusters
+    before 1.32 accept only names like C identifiers (letters, digits, `_`, `-` and `.`,
+    not starting with a digit): a name beyond that, such as one with a space, is a
+    warning.
+    """,
+    fails=_app(_c("web", ', "env": {"CAF\u00c9": "x"}')),
+    passes=_app(_c("web", ', "env": {"CAFE": "x"}')),
+    example_target="kubernetes",
+)
+
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
+_C_IDENTIFIER = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
+
+
+@check("APL413", target="kubernetes")
+def env_names(ctx: LintContext) -> Iterator[Finding]:
+    from applc.model.fields import IGNORE_KEY, SCHEMA_KEY
+
+    for c in named(ctx):
+        for k in c.env:
+            if k in (IGNORE_KEY, SCHEMA_KEY) or not k or "=" in k:
+                continue  # APL114 has the empty name and `=` for every target
+            if _PRINTABLE_ASCII.fullmatch(k) is None:
+                yield Finding(
+                    "APL413",
+                    Loc(c.at("env", k), "key"),
+                    f"Kubernetes refuses the environment variable name {json.dumps(k)}: "
+                    "only printable ASCII characters",
+                    help="name variables with letters, digits and `_`",
+                    target="kubernetes",
+                )
+            elif _C_IDENTIFIER.fullmatch(k) is None:
+                yield Finding(
+                    "APL413",
+                    Loc(c.at("env", k), "key"),
+                    f"clusters before Kubernetes 1.32 refuse the environment variable name "
+                    f"{json.dumps(k)}",
+                    help="name variables with letters, digits and `_`",
+                    target="kubernetes",
+                    severity=W,
+                )
 
 
 @check("APL402", target="kubernetes")
