@@ -101,7 +101,8 @@ def healthy_cases() -> list[dict[str, Any]]:
                 image,
                 http_server(tool, 8081),
                 8081,
-                check("MESOS_HTTP", path="health"),
+                # A path without its leading `/` is APL104 now: Marathon refuses it.
+                check("MESOS_HTTP", path="/health"),
             )
         )
         # A server that says nothing until asked (httpd waits for a request): a plain
