@@ -75,7 +75,7 @@ from applc.formatters import Report
     "--validate",
     is_flag=True,
     help="Also check every output against the schemas applc ships for the target "
-    "(Marathon groups and Chronos jobs, compose files); exit 1 and write nothing when "
+    "(the marathon target: Marathon groups and Chronos jobs); exit 1 and write nothing when "
     "one fails.",
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
