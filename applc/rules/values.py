@@ -146,8 +146,11 @@ def _shown(text: str) -> str:
 
 @check("APL112")
 def check_strings(ctx: LintContext) -> Iterator[Finding]:
-    if _SURROGATE_ESCAPE.search(ctx.source.text) is not None:
+    text = ctx.source.text
+    if _SURROGATE_ESCAPE.search(text) is not None:
         yield from _surrogates(ctx.value, "")
+    if "\\u0000" not in text:
+        return  # a NUL gets into a string only by its escape
     for c in ctx.appliance.containers:
         if not isinstance(c.id, str):
             continue
