@@ -116,3 +116,30 @@ def test_installed_applc_builds_from_its_packaged_templates(installed, tmp_path)
         if ours is not None:
             assert ours.returncode == 0, ours.stderr
             assert (tmp_path / target / name).read_text() == ours.stdout
+
+
+def test_installed_applc_validates_with_its_packaged_schemas(installed, tmp_path):
+    # `build --validate` reads the schemas from the wheel, not from a checkout.
+    run = _run(
+        [
+            str(installed),
+            "build",
+            str(EXAMPLES / "workflow.appliance.json"),
+            "--target",
+            "marathon",
+            "-o",
+            str(tmp_path / "out"),
+            "--validate",
+        ],
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    where = _run(
+        [
+            str(installed.parent / "python"),
+            "-c",
+            "import applc.targets.validate as v; print(v.schemas_root())",
+        ],
+        cwd=tmp_path,
+    )
+    assert Path(where.stdout.strip()).parts[-3:] == ("applc", "_data", "schemas")
