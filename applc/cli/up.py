@@ -79,7 +79,7 @@ def _build(
 
     With `previous`, an appliance that has errors falls back to the compose file an
     earlier build wrote, when there is one."""
-    from applc.build import BuildError, compile_paths, write_outputs
+    from applc.build import BuildError, compile_paths, id_problem, write_outputs
     from applc.config import ConfigError
     from applc.diagnostics import Severity
     from applc.engine import cache_dir, project_name
@@ -88,9 +88,24 @@ def _build(
 
     if not Path(file).is_file():
         fail(f"{file}: not an appliance file")
+    doc = read_document(file)
+    app_id = doc.value.get("id") if isinstance(doc.value, dict) else None
+    # Where the compose file goes decides its name (the folder's manifest knows which
+    # input wrote what there), so it is known before the build.
+    out_dir: Path | None = None
+    name = ""
+    if project is not None or isinstance(app_id, str):
+        name = _project(project, str(app_id))
+        out_dir = Path(output) if output is not None else cache_dir(project_name(name))
     try:
         configs = load_configs(config, select, extend_select, ignore, no_inline_ignores)
-        result = compile_paths([file], configs, "compose", budget=budget)  # type: ignore[arg-type]
+        result = compile_paths(
+            [file],
+            configs,
+            "compose",
+            budget=budget,  # type: ignore[arg-type]
+            out_dir=out_dir,
+        )
     except (BuildError, ConfigError) as exc:
         fail(str(exc))
     report = result.report
@@ -102,16 +117,13 @@ def _build(
             )
         )
         sys.stderr.flush()
-    doc = read_document(file)
-    app_id = doc.value.get("id") if isinstance(doc.value, dict) else None
-    if project is None and not isinstance(app_id, str):
+    if out_dir is None:
         fail(f"{file}: the appliance has no id; give --project-name")
-    name = _project(project, str(app_id))
-    out_dir = Path(output) if output is not None else cache_dir(project_name(name))
     if result.refused:
         n = sum(1 for d in report.diagnostics if d.severity >= Severity.ERROR)
+        # Only an id that can name a file names the earlier one (never `../x`).
         earlier = out_dir / f"{app_id}.compose.yaml"
-        if previous and isinstance(app_id, str) and earlier.is_file():
+        if previous and id_problem(app_id) is None and earlier.is_file():
             click.echo(
                 f"applc: {count(n, 'error')} in {file}; using {earlier.as_posix()}", err=True
             )
@@ -121,7 +133,9 @@ def _build(
     if len(result.outputs) != 1:
         fail(f"{file}: expected one appliance")
     try:
-        write_outputs(out_dir, result.outputs, result.obsolete)
+        write_outputs(out_dir, result)
+    except BuildError as exc:
+        fail(f"cannot write to {out_dir.as_posix()}: {exc}")
     except OSError as exc:
         fail(f"cannot write to {out_dir.as_posix()}: {exc.strerror or exc}")
     return out_dir / result.outputs[0].name, name
