@@ -30,7 +30,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -177,6 +176,8 @@ def write_in_place(path: Path, data: bytes, before: os.stat_result) -> None:
 def stage(folder: Path, name: str, data: bytes, mode: int, owner: os.stat_result | None) -> Path:
     """A complete new file beside its destination, with `mode` (and the owner of `owner`,
     when the system allows), ready to be renamed into place."""
+    import tempfile  # only when writing: a clean lint never loads it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     staged = Path(tmp)
     try:
