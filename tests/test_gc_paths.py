@@ -32,11 +32,12 @@ APPLIANCE = {
 
 
 @pytest.fixture
-def unfrozen() -> Iterator[None]:
+def unfrozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # An in-process `applc lint` (click's runner) earlier in the session sets the flag.
+    monkeypatch.setattr(json_loader, "FREEZE_SURVIVORS", False)
     gc.unfreeze()
     yield
     gc.unfreeze()
-    json_loader.FREEZE_SURVIVORS = False
 
 
 def test_a_library_load_leaves_the_collector_alone(unfrozen: None) -> None:
@@ -47,8 +48,10 @@ def test_a_library_load_leaves_the_collector_alone(unfrozen: None) -> None:
     del made
 
 
-def test_a_command_line_load_freezes_what_it_made(unfrozen: None) -> None:
-    json_loader.FREEZE_SURVIVORS = True
+def test_a_command_line_load_freezes_what_it_made(
+    unfrozen: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(json_loader, "FREEZE_SURVIVORS", True)
     with gc_paused():
         made = [[i] for i in range(1000)]
     assert gc.get_freeze_count() >= 1000
