@@ -5,45 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLES, run_cli
+from tests.support.appliances import shop as _app
+from tests.support.appliances import write_json as _write
 
 WORKFLOW = EXAMPLES / "workflow.appliance.json"
 MESOS = EXAMPLES / "mesos.appliance.json"
-
-
-def _write(path: Path, value: dict) -> Path:
-    path.write_text(json.dumps(value, indent=2), encoding="utf-8")
-    return path
-
-
-def _app(name: str = "shop", jobs: bool = True, **extra) -> dict:
-    containers = [
-        {
-            "id": "db",
-            "type": "service",
-            "image": "postgres:15.4",
-            "resources": {"cpus": 1, "mem": 512},
-            "network_mode": "BRIDGE",
-            "ports": [{"container_port": 5432}],
-        }
-    ]
-    if jobs:
-        containers.append(
-            {
-                "id": "migrate",
-                "type": "job",
-                "image": "postgres:15.4",
-                "resources": {"cpus": 1, "mem": 256},
-                "network_mode": "BRIDGE",
-                "cmd": "psql -h @db",
-                "dependencies": ["db"],
-            }
-        )
-    return {"id": name, "containers": containers, **extra}
 
 
 def test_writes_the_conventional_names_into_build_target_by_default(tmp_path, monkeypatch):

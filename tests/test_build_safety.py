@@ -15,40 +15,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_cli
+from tests.support.appliances import shop
+from tests.support.appliances import write_json as _write
 
 MANIFEST = ".applc-manifest.json"
 
 
-def _app(name: str = "shop", jobs: bool = False, **extra) -> dict:
-    containers = [
-        {
-            "id": "db",
-            "type": "service",
-            "image": "postgres:15.4",
-            "resources": {"cpus": 1, "mem": 512},
-            "network_mode": "BRIDGE",
-            "ports": [{"container_port": 5432}],
-        }
-    ]
-    if jobs:
-        containers.append(
-            {
-                "id": "migrate",
-                "type": "job",
-                "image": "postgres:15.4",
-                "resources": {"cpus": 1, "mem": 256},
-                "network_mode": "BRIDGE",
-                "cmd": "psql -h @db",
-                "dependencies": ["db"],
-            }
-        )
-    return {"id": name, "containers": containers, **extra}
-
-
-def _write(path: Path, value: dict) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, indent=2), encoding="utf-8")
-    return path
+def _app(name: str = "shop", jobs: bool = False, **extra: object) -> dict:
+    return shop(name, jobs, **extra)
 
 
 def _outputs(folder: Path) -> list[str]:
