@@ -44,6 +44,16 @@ from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
     help="compose: a profile to enable (repeatable); as `docker compose --profile`.",
 )
 @click.option(
+    "--allow-outside",
+    "allow_outside",
+    multiple=True,
+    metavar="FOLDER",
+    type=click.Path(exists=True, file_okay=False),
+    help="compose: also read `.env`, `env_file` and `extends` files inside FOLDER "
+    "(repeatable). By default only regular files inside the first compose file's folder "
+    "are read.",
+)
+@click.option(
     "--output-format",
     "-f",
     "output_format",
@@ -62,6 +72,7 @@ def import_command(
     to: str | None,
     appliance_id: str | None,
     profiles: tuple[str, ...],
+    allow_outside: tuple[str, ...],
     output_format: str,
     color: str,
     quiet: bool,
@@ -88,6 +99,8 @@ def import_command(
     fmt = from_ or _detect(files[0], stdin, detect_format)
     if fmt == "marathon" and profiles:
         fail("--profile applies to compose files")
+    if fmt == "marathon" and allow_outside:
+        fail("--allow-outside applies to compose files")
     target = to or ("dsl" if output is not None and output.endswith(".appl") else "json")
     settings = _settings(files[0])
     try:
@@ -98,6 +111,7 @@ def import_command(
             profiles=list(profiles),
             stdin=stdin,
             settings=settings,
+            allow_outside=list(allow_outside),
         )
     except ImportError_ as exc:
         fail(str(exc))
@@ -134,10 +148,12 @@ def _detect(first: str, stdin: bytes | None, detect: object) -> str:
     assert callable(detect)
     if first == "-":
         return str(detect("-", stdin or b""))
+    from applc.files import read_regular
+
     try:
-        with open(first, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
+        # Without blocking: a fifo named on the command line is refused, not waited on.
+        head = read_regular(first, limit=4096)
+    except (OSError, ValueError):
         head = b""
     return str(detect(first, head))
 

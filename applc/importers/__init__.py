@@ -27,6 +27,10 @@ class Reporter:
 
     items: list[tuple[Source, Finding]] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
+    # Files whose text is never shown: those the import read without the user naming
+    # them (a compose file's `.env`, `env_file` and `extends` files, which may be secrets).
+    # A finding in one gives its file, line and column, and no source line.
+    hidden: set[str] = field(default_factory=set)
     _seen: set[tuple[str, str, int, int, str]] = field(default_factory=set)
 
     def add(
@@ -44,6 +48,9 @@ class Reporter:
         if key in self._seen:  # an anchored value reached through several aliases
             return
         self._seen.add(key)
+        if source.path in self.hidden:
+            # The span stays where it is (computed on the real text); the text goes.
+            source = self.sources.setdefault(source.path, Source(source.path, ""))
         self.sources.setdefault(source.path, source)
         self.items.append(
             (source, Finding(code, Loc(pointer), message, help=help, severity=severity, span=span))
@@ -110,15 +117,22 @@ def run_import(
     environ: dict[str, str] | None = None,
     stdin: bytes | None = None,
     settings: Any = None,
+    allow_outside: list[str] | None = None,
 ) -> ImportResult:
     """Import `files` from `source_format`, then lint the appliance: a lint error becomes
     an APL513 finding at the container it is about, so an import that reports no error
-    always gives an appliance that lints without errors."""
+    always gives an appliance that lints without errors. `allow_outside`: folders besides
+    the compose project's whose files a compose file may have the import read."""
     if source_format == "compose":
         from applc.importers.compose import import_files
 
         result = import_files(
-            files, appliance_id=appliance_id, profiles=profiles, environ=environ, stdin=stdin
+            files,
+            appliance_id=appliance_id,
+            profiles=profiles,
+            environ=environ,
+            stdin=stdin,
+            allow_outside=allow_outside,
         )
     elif source_format == "marathon":
         from applc.importers.marathon import import_files as import_marathon

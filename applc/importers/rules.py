@@ -230,3 +230,30 @@ rule(
     passes=_WEB,
     example_importer="compose",
 )
+
+rule(
+    "APL514",
+    "import-refused-file",
+    E,
+    "a file the compose file names was not read",
+    """
+    A compose file is input that may come from anyone (a pull request, say), so the
+    files it makes the import read, the `.env` beside it, `env_file` entries and
+    `extends` files, are read only when they are regular files inside the project
+    folder, the folder of the first compose file, once every symbolic link is resolved.
+    A path that leaves it (an absolute path elsewhere, `..`, a symbolic link that points
+    out of it), a file inside a `.git` folder (where CI checkouts keep credentials), a
+    fifo, a device, a socket or a folder, and a file larger than the cap (1 MiB for a
+    dotenv file, 16 MiB for a compose file) are not read; the finding points at the value
+    that names the file. Files named on the command line are always read. To let the
+    import read files of another folder, pass `--allow-outside FOLDER`.
+
+    The text of a file the import reads without its being named on the command line
+    (`.env`, an `env_file`, an `extends` file) is never shown: a finding in one gives the
+    file, line and column, and says what is wrong without quoting the line.
+    """,
+    fails=_WEB + "    env_file: ../shared/secrets.env\n",
+    passes=_WEB + "    env_file: {path: web.env, required: false}\n",
+    always_on=True,
+    example_importer="compose",
+)

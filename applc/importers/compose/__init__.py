@@ -24,12 +24,15 @@ def import_files(
     profiles: list[str] | None = None,
     environ: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
+    allow_outside: list[str] | None = None,
 ) -> ImportResult:
     """The appliance of the compose project made of `files` (merged in order, as with
-    `docker compose -f a -f b`); `-` is standard input."""
+    `docker compose -f a -f b`); `-` is standard input. The files the compose files name
+    (`.env`, `env_file`, `extends`) are read only inside the first file's folder and the
+    folders of `allow_outside` (see reading.py)."""
     reporter = Reporter()
     env = dict(os.environ if environ is None else environ)
-    loader = Loader(reporter, env, list(profiles or []))
+    loader = Loader(reporter, env, list(profiles or []), allow_outside or [])
     try:
         project = loader.load([Path(f) for f in files], stdin)
     except ProjectError:

@@ -10,6 +10,7 @@ default may hold further `${...}`. A `$` followed by anything else is kept as it
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -125,6 +126,8 @@ def _closing(text: str, start: int) -> int:
 
 
 _DOTENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:=\s*(.*))?$")
+# How far a line gets as `KEY`: where a malformed line goes wrong.
+_DOTENV_KEY = re.compile(r"\s*(?:export\s+)?(?:[A-Za-z_][A-Za-z0-9_.\-]*\s*)?")
 
 
 @dataclass(frozen=True)
@@ -136,16 +139,29 @@ class DotenvLine:
     line: int
 
 
+@dataclass(frozen=True)
+class DotenvError:
+    """A line that is not an entry: 1-based line and column, and what is wrong. The
+    message never quotes the file (a dotenv file may hold secrets)."""
+
+    line: int
+    column: int
+    message: str
+
+
 def parse_dotenv(
     text: str, lookup: Mapping[str, str]
-) -> tuple[list[DotenvLine], list[tuple[int, str]], list[Problem]]:
-    """The entries of a `.env` / `env_file` file, the lines that are not entries (line,
-    why), and interpolation problems. Values may use `${VAR}` of earlier entries and of
-    `lookup`; single-quoted values are literal."""
+) -> tuple[list[DotenvLine], list[DotenvError], list[tuple[int, Problem]]]:
+    """The entries of a `.env` / `env_file` file, the lines that are not entries, and
+    interpolation problems with their lines. Values may use `${VAR}` of earlier entries
+    and of `lookup`; single-quoted values are literal."""
     entries: list[DotenvLine] = []
-    bad: list[tuple[int, str]] = []
-    problems: list[Problem] = []
+    bad: list[DotenvError] = []
+    problems: list[tuple[int, Problem]] = []
     known: dict[str, str] = {}
+    # Earlier entries first, then `lookup`: a view, not a copy per line (a long file
+    # would take quadratic time).
+    env = ChainMap(known, dict(lookup))
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -157,58 +173,72 @@ def parse_dotenv(
             continue
         m = _DOTENV_LINE.match(raw)
         if m is None:
-            bad.append((lineno, f"`{stripped[:40]}` is not KEY=VALUE"))
+            bad.append(_malformed(raw, lineno))
             continue
         key, rest = m.group(1), m.group(2)
         if rest is None:
             entries.append(DotenvLine(key, None, lineno))
             continue
+        value_col = m.start(2) + len(rest) - len(rest.lstrip()) + 1
         rest = rest.strip()
         if rest[:1] in ("'", '"'):
             quote = rest[0]
             body = rest[1:]
-            # A quoted value may span lines.
-            while _unclosed(body, quote) and i < len(lines):
-                body += "\n" + lines[i]
+            # A quoted value may span lines; each line is scanned once, and joined once.
+            chunks, offset = [body], 0
+            end, pos = _find_close(body, quote, 0)
+            while end < 0 and i < len(lines):
+                skip = pos - offset - len(chunks[-1])  # 1 after a `\` that ends a line
+                offset += len(chunks[-1])
+                chunks.append("\n" + lines[i])
                 i += 1
-            end = _close_index(body, quote)
+                found, pos = _find_close(chunks[-1], quote, skip)
+                end, pos = (offset + found if found >= 0 else -1), offset + pos
+            body = "".join(chunks)
             if end < 0:
-                bad.append((lineno, f"the {quote} quote of `{key}` is not closed"))
+                what = "double" if quote == '"' else "single"
+                bad.append(DotenvError(lineno, value_col, f"the {what} quote is not closed"))
                 continue
             value = body[:end]
             if quote == '"':
                 value = value.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
-                value = _interp(value, known, lookup, problems)
+                value = _interp(value, env, lineno, problems)
         else:
             # An unquoted value ends at ` #`, which starts a comment.
             value = re.split(r"\s+#", rest, maxsplit=1)[0].strip()
-            value = _interp(value, known, lookup, problems)
+            value = _interp(value, env, lineno, problems)
         known[key] = value
         entries.append(DotenvLine(key, value, lineno))
     return entries, bad, problems
 
 
+def _malformed(raw: str, lineno: int) -> DotenvError:
+    got = _DOTENV_KEY.match(raw)
+    col = (got.end() if got is not None else 0) + 1
+    if got is None or not got.group().strip() or got.group().strip() == "export":
+        why = "a line must start with a variable name (a letter or `_`) or `#`"
+    else:
+        why = "a variable name must be followed by `=`"
+    return DotenvError(lineno, col, f"this line is not `KEY=VALUE`: {why}")
+
+
 def _interp(
-    value: str, known: dict[str, str], lookup: Mapping[str, str], problems: list[Problem]
+    value: str, env: Mapping[str, str], line: int, problems: list[tuple[int, Problem]]
 ) -> str:
-    env = dict(lookup)
-    env.update(known)
     out, found = Interpolator(env).expand(value)
-    problems.extend(found)
+    problems.extend((line, p) for p in found)
     return out
 
 
-def _close_index(body: str, quote: str) -> int:
-    i = 0
-    while i < len(body):
+def _find_close(body: str, quote: str, start: int) -> tuple[int, int]:
+    """(index of the closing quote or -1, where to go on scanning once more is added)."""
+    i = start
+    n = len(body)
+    while i < n:
         if quote == '"' and body[i] == "\\":
             i += 2
             continue
         if body[i] == quote:
-            return i
+            return i, i
         i += 1
-    return -1
-
-
-def _unclosed(body: str, quote: str) -> bool:
-    return _close_index(body, quote) < 0
+    return -1, i

@@ -10,7 +10,14 @@ from typing import Any
 
 from applc.importers import Reporter
 from applc.importers.compose.hosts import ADDRESS_KEY, Rewrite, rewrite_hosts, rewrite_words
-from applc.importers.compose.project import Project, keyed, load_dotenv, resolve_path
+from applc.importers.compose.project import (
+    MAX_DOTENV_BYTES,
+    Project,
+    keyed,
+    load_dotenv,
+    read_named,
+    resolve_path,
+)
 from applc.importers.compose.units import (
     cpus_value,
     duration_seconds,
@@ -113,6 +120,7 @@ class Mapper:
         self.volumes: dict[str, dict[str, Any]] = {}
         self.containers: list[dict[str, Any]] = []
         self.origins: list[YNode] = []
+        self._env_file_cache: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -595,18 +603,40 @@ class Mapper:
                 continue
             base = self.p.base_dirs.get(path_node.source.path, self.p.project_dir)
             path = Path(resolve_path(base, path_node.value))
-            if not path.is_file():
-                if required:
-                    self.add(
-                        "APL502",
-                        path_node,
-                        f"service `{name}`: env_file `{path_node.value}` does not exist",
-                    )
-                continue
-            values = load_dotenv(path, dict(self.p.env), self.r)
+            values = self._env_file(name, path, path_node, required)
             for k, v in values.items():
                 out.append((k, v, path_node, None))
         return out
+
+    def _env_file(self, name: str, path: Path, path_node: YNode, required: bool) -> dict[str, str]:
+        """The variables of one env_file, read through the project's gate (each file is
+        read once, however many services name it)."""
+        key = str(path)
+        got = self._env_file_cache.get(key)
+        if got is not None:
+            return got
+        assert self.p.gate is not None
+        try:
+            src = read_named(
+                self.p.gate,
+                path,
+                self.r,
+                MAX_DOTENV_BYTES,
+                path_node,
+                f"service `{name}`: env_file",
+            )
+        except (FileNotFoundError, NotADirectoryError):
+            if required:
+                self.add(
+                    "APL502",
+                    path_node,
+                    f"service `{name}`: env_file `{path_node.value}` does not exist",
+                )
+            return {}
+        if src is None:
+            return {}
+        values = self._env_file_cache[key] = load_dotenv(src, dict(self.p.env), self.r)
+        return values
 
     # ------------------------------------------------------------------ ports
 

@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from applc.files import UnsafeFile, read_regular
 from applc.importers import Reporter
-from applc.importers.compose.interpolate import Interpolator, parse_dotenv
+from applc.importers.compose.interpolate import Interpolator, Problem, parse_dotenv
+from applc.importers.compose.reading import Gate, Refused
 from applc.importers.compose.units import volume_target
 from applc.importers.yamlnodes import YamlProblem, YNode, load_yaml
 from applc.source import Source, join_pointer
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# A dotenv file becomes a process environment, which Linux caps at 2 MiB with the
+# arguments (ARG_MAX): a larger one can only be a mistake, or an attack on memory.
+MAX_DOTENV_BYTES = 1024 * 1024
 # Keys whose sequences replace the earlier file's instead of adding to them.
 _REPLACED = frozenset({"command", "entrypoint", "test"})
 # Keys whose list form (`K=V`) is a mapping.
@@ -46,20 +52,23 @@ class Project:
     # Source path -> the folder its relative paths resolve against.
     base_dirs: dict[str, Path] = field(default_factory=dict)
     first: Source | None = None
+    # What the files may have the import read (env_file).
+    gate: Gate | None = None
 
 
 def read_source(path: Path, reporter: Reporter, shown: str | None = None) -> Source | None:
-    """The text of a file, or None with an APL501 finding."""
+    """The text of a file named on the command line, or None with an APL501 finding.
+    Only a regular file is opened, without blocking (a fifo never hangs the import)."""
     name = shown or str(path)
     empty = Source(name, "")
     try:
-        if not path.is_file():
-            why = "is a directory" if path.is_dir() else "does not exist"
-            if path.exists() and not path.is_dir():
-                why = "is not a regular file"
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            why = "is a directory" if stat.S_ISDIR(st.st_mode) else "is not a regular file"
             reporter.add("APL501", empty, empty.span(0, 0), f"{name} {why}")
             return None
-        if path.stat().st_size > MAX_FILE_BYTES:
+        data = read_regular(path, limit=MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             reporter.add(
                 "APL501",
                 empty,
@@ -67,9 +76,17 @@ def read_source(path: Path, reporter: Reporter, shown: str | None = None) -> Sou
                 f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
             )
             return None
-        data = path.read_bytes()
+    except FileNotFoundError:
+        reporter.add("APL501", empty, empty.span(0, 0), f"{name} does not exist")
+        return None
+    except UnsafeFile:
+        reporter.add("APL501", empty, empty.span(0, 0), f"{name} is not a regular file")
+        return None
     except OSError as exc:
         reporter.add("APL501", empty, empty.span(0, 0), f"cannot read {name}: {exc.strerror}")
+        return None
+    except ValueError:  # a NUL in the name
+        reporter.add("APL501", empty, empty.span(0, 0), f"{name!r} is not a valid path")
         return None
     return decode_source(name, data, reporter)
 
@@ -86,17 +103,19 @@ def decode_source(name: str, data: bytes, reporter: Reporter) -> Source | None:
     return Source(name, text.replace("\r\n", "\n"))
 
 
-def load_dotenv(path: Path, env: dict[str, str], reporter: Reporter) -> dict[str, str]:
-    """The variables of a dotenv file (values interpolated with `env`)."""
-    src = read_source(path, reporter)
-    if src is None:
-        return {}
+def load_dotenv(src: Source, env: dict[str, str], reporter: Reporter) -> dict[str, str]:
+    """The variables of a dotenv file (values interpolated with `env`). The file was not
+    named on the command line: findings give its lines and columns, never its text."""
+    reporter.hidden.add(src.path)
     entries, bad, problems = parse_dotenv(src.text, env)
-    for line, why in bad:
-        reporter.add("APL502", src, src.span(*_line_range(src, line)), why)
-    for p in problems:
-        code = "APL503" if p.kind == "unset" else "APL504" if p.kind == "required" else "APL502"
-        reporter.add(code, src, src.span(0, 0), p.message)
+    for b in bad:
+        start = src.offset(b.line, b.column)
+        end = src.offset(b.line, 1) + len(src.line_text(b.line))
+        reporter.add("APL502", src, src.span(start, max(start, end)), b.message)
+    for line, p in problems:
+        start = src.offset(line, 1)
+        span = src.span(start, start + len(src.line_text(line)))
+        reporter.add(_PROBLEM_CODE.get(p.kind, "APL502"), src, span, hidden_message(p))
     out: dict[str, str] = {}
     for e in entries:
         if e.value is not None:
@@ -106,9 +125,67 @@ def load_dotenv(path: Path, env: dict[str, str], reporter: Reporter) -> dict[str
     return out
 
 
-def _line_range(src: Source, line: int) -> tuple[int, int]:
-    start = src.offset(line, 1)
-    return start, start + len(src.line_text(line))
+_PROBLEM_CODE = {"unset": "APL503", "required": "APL504"}
+
+
+def hidden_message(p: Problem) -> str:
+    """What an interpolation problem in a file whose text is not shown says: what is
+    wrong, without the variable's name or the text around it."""
+    if p.kind == "unset":
+        return "a variable on this line is not set; an empty string is used"
+    if p.kind == "required":
+        return "a required variable (`${VAR?message}`) on this line is not set"
+    return "a `$` on this line does not start a valid variable (`$$` is a literal `$`)"
+
+
+def read_named(
+    gate: Gate,
+    path: Path,
+    reporter: Reporter,
+    limit: int,
+    at: YNode,
+    what: str,
+    *,
+    by_real: bool = False,
+) -> Source | None:
+    """A file a compose value names (`at`), read through the gate: None, with a finding
+    at the value, when it is refused or cannot be read; FileNotFoundError when there is
+    nothing there. Its text is hidden unless it is also an input (named on the command
+    line). The source is named by `path`, or with `by_real` by its real path."""
+    try:
+        real, data = gate.read(path, limit)
+    except Refused as exc:
+        reporter.add(
+            "APL514",
+            at.source,
+            at.span,
+            f"{what} `{at.value}` {exc}; it is not read",
+            pointer=at.pointer,
+            help=_allow_help(gate) if exc.outside else None,
+        )
+        return None
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except OSError as exc:
+        reporter.add(
+            "APL501",
+            at.source,
+            at.span,
+            f"cannot read {what} `{at.value}`: {exc.strerror or exc}",
+            pointer=at.pointer,
+        )
+        return None
+    name = real if by_real else str(path)
+    if not gate.is_input(real):
+        reporter.hidden.add(name)
+    return decode_source(name, data, reporter)
+
+
+def _allow_help(gate: Gate) -> str:
+    return (
+        f"the import reads files only inside the project folder `{gate.root}` (the first "
+        "compose file's); `--allow-outside FOLDER` lets it read files inside FOLDER too"
+    )
 
 
 class Loader:
@@ -117,10 +194,13 @@ class Loader:
         reporter: Reporter,
         environ: Mapping[str, str],
         profiles: list[str],
+        allowed: Iterable[str | Path] = (),
     ) -> None:
         self.reporter = reporter
         self.environ = environ
         self.profiles = profiles
+        self.allowed = list(allowed)
+        self.gate = Gate(Path.cwd(), self.allowed)
         self.interp: Interpolator | None = None
         self.base_dirs: dict[str, Path] = {}
 
@@ -129,10 +209,10 @@ class Loader:
     def load(self, files: list[Path], stdin: bytes | None = None) -> Project:
         first = files[0]
         project_dir = (Path.cwd() if str(first) == "-" else first.parent).resolve()
+        self.gate = Gate(project_dir, self.allowed, [str(f) for f in files])
         env = dict(self.environ)
-        dotenv = project_dir / ".env"
-        if dotenv.is_file():
-            file_env = load_dotenv(dotenv, env, self.reporter)
+        file_env = self._dotenv(project_dir / ".env", env)
+        if file_env is not None:
             # The shell's environment wins over the .env file.
             env = {**file_env, **dict(self.environ)}
         self.interp = Interpolator(env)
@@ -194,13 +274,46 @@ class Loader:
             disabled,
             base_dirs,
             docs[0].source,
+            self.gate,
         )
+
+    def _dotenv(self, path: Path, env: dict[str, str]) -> dict[str, str] | None:
+        """The variables of the project's `.env`, or None when there is none to read.
+        Nothing names it, so a refusal is reported at the top of the file itself."""
+        try:
+            os.lstat(path)
+            if os.path.isdir(self.gate.check(path)):
+                # Compose skips a `.env` folder (a virtual environment's, often).
+                return None
+            _, data = self.gate.read(path, MAX_DOTENV_BYTES)
+        except FileNotFoundError:
+            return None
+        except (Refused, OSError) as exc:
+            name = str(path)
+            self.reporter.hidden.add(name)
+            here = Source(name, "")
+            why = f"{exc}" if isinstance(exc, Refused) else f"cannot be read: {exc.strerror}"
+            code = "APL514" if isinstance(exc, Refused) else "APL501"
+            self.reporter.add(
+                code,
+                here,
+                here.span(0, 0),
+                f"the project's `.env` {why}; it is not read",
+                help=_allow_help(self.gate) if isinstance(exc, Refused) and exc.outside else None,
+            )
+            return None
+        self.reporter.hidden.add(str(path))
+        src = decode_source(str(path), data, self.reporter)
+        return None if src is None else load_dotenv(src, env, self.reporter)
 
     def _parse(self, src: Source) -> YNode | None:
         try:
             root = load_yaml(src)
         except YamlProblem as exc:
-            self.reporter.add("APL501", src, exc.span, f"{src.path}: {exc.message}")
+            message = exc.message
+            if src.path in self.reporter.hidden:  # the message may quote the text
+                message = "not YAML the import can read"
+            self.reporter.add("APL501", src, exc.span, f"{src.path}: {message}")
             return None
         if not isinstance(root.value, dict):
             self.reporter.add(
@@ -271,9 +384,11 @@ class Loader:
                 if out != v:
                     n.interpolated = True
                 n.value = out
+                hidden = n.source.path in self.reporter.hidden
                 for p in problems:
-                    code = {"unset": "APL503", "required": "APL504"}.get(p.kind, "APL502")
-                    self.reporter.add(code, n.source, n.span, p.message, pointer=n.pointer)
+                    code = _PROBLEM_CODE.get(p.kind, "APL502")
+                    message = hidden_message(p) if hidden else p.message
+                    self.reporter.add(code, n.source, n.span, message, pointer=n.pointer)
 
     # ------------------------------------------------------------------ extends
 
@@ -317,13 +432,26 @@ class Loader:
         pool, pool_source = siblings, source
         if file_node is not None and isinstance(file_node.value, str):
             base_dir = self._base_dir(source)
-            path = (base_dir / file_node.value).resolve()
-            other = read_source(path, self.reporter)
+            path = Path(os.path.normpath(base_dir / file_node.value))
+            try:
+                other = read_named(
+                    self.gate,
+                    path,
+                    self.reporter,
+                    MAX_FILE_BYTES,
+                    file_node,
+                    "`extends` file",
+                    by_real=True,
+                )
+            except (FileNotFoundError, NotADirectoryError):
+                empty = Source(os.path.realpath(path), "")
+                self.reporter.add("APL501", empty, empty.span(0, 0), f"{empty.path} does not exist")
+                other = None
             doc = self._parse(other) if other is not None else None
             if doc is None:
                 return _without(svc, "extends")
             pool, pool_source = self._mapping(doc, "services"), doc.source
-            self.base_dirs[pool_source.path] = path.parent
+            self.base_dirs[pool_source.path] = Path(pool_source.path).parent
         base = pool.get(base_name)
         if base is None:
             self.reporter.add(
