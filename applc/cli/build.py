@@ -10,14 +10,15 @@ import click
 
 from applc.cli import complete
 from applc.cli.common import (
-    ColorChoice,
     budget_option,
     check_stdin_filename,
+    color_option,
     config_options,
     count,
     fail,
     load_settings,
     load_target_or_fail,
+    stdin_filename_option,
     use_color,
     warn,
 )
@@ -78,8 +79,8 @@ from applc.formatters import Report
     "(the marathon target: Marathon groups and Chronos jobs); exit 1 and write nothing when "
     "one fails.",
 )
-@click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
-@click.option("--color", type=ColorChoice, default="auto", show_default=True)
+@stdin_filename_option
+@color_option
 @click.option(
     "-q", "--quiet", is_flag=True, help="Show only errors, and no summary of the files written."
 )

@@ -94,6 +94,20 @@ def parse_budget(value: str | None) -> Budget | None:
     return Budget(**out)
 
 
+# Options that several commands take, each written once so that its name, help and
+# behaviour cannot drift apart between commands.
+
+
+def color_option(fn: F) -> F:
+    return click.option("--color", type=ColorChoice, default="auto", show_default=True)(fn)
+
+
+def stdin_filename_option(fn: F) -> F:
+    return click.option(
+        "--stdin-filename", metavar="PATH", help="The name of the file read from `-`."
+    )(fn)
+
+
 def budget_option(fn: F) -> F:
     return click.option(
         "--budget",

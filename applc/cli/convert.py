@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
+from applc.cli.common import color_option, count, fail, use_color, write_atomic
 from applc.formatters.text import escape_controls
 
 
@@ -68,7 +68,7 @@ def _read(path: str) -> bytes:
     metavar="PATH",
     help="Write to PATH instead of standard output (`-` is standard output).",
 )
-@click.option("--color", type=ColorChoice, default="auto", show_default=True)
+@color_option
 def convert_command(
     file: str, to: str | None, from_: str | None, output: str | None, color: str
 ) -> None:
@@ -137,7 +137,7 @@ def _fmt_inputs(files: tuple[str, ...]) -> list[str]:
     is_flag=True,
     help="Write nothing; show what would change as a unified diff (exit 1 when something would).",
 )
-@click.option("--color", type=ColorChoice, default="auto", show_default=True)
+@color_option
 def fmt_command(files: tuple[str, ...], check: bool, diff: bool, color: str) -> None:
     """Format DSL (`.appl`) files in the one canonical layout, keeping comments.
 

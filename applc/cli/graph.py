@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from applc.cli.common import stdin_filename_option
 from applc.graph.view import GraphView, graph_view
 
 
@@ -105,7 +106,7 @@ def render_mermaid(view: GraphView) -> str:
     help="Graphviz dot, a Mermaid flowchart, or a picture with a legend that needs no "
     "Graphviz: SVG, or a standalone HTML page around it.",
 )
-@click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
+@stdin_filename_option
 def graph_command(file: str, fmt: str, stdin_filename: str | None) -> None:
     """Draw the dependency graph of an appliance.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
+from applc.cli.common import color_option, count, fail, use_color, write_atomic
 
 
 @click.command("import")
@@ -63,7 +63,7 @@ from applc.cli.common import ColorChoice, count, fail, use_color, write_atomic
     help="How to show the findings on standard error: full, concise, json, json-lines, "
     "sarif, github, gitlab, junit, rdjson.",
 )
-@click.option("--color", type=ColorChoice, default="auto", show_default=True)
+@color_option
 @click.option("-q", "--quiet", is_flag=True, help="Show only errors, and no summary.")
 def import_command(
     files: tuple[str, ...],

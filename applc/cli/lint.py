@@ -9,14 +9,15 @@ import click
 
 from applc.cli import complete
 from applc.cli.common import (
-    ColorChoice,
     budget_option,
     check_stdin_filename,
+    color_option,
     config_options,
     count,
     fail,
     load_settings,
     load_target_or_fail,
+    stdin_filename_option,
     use_color,
     warn,
     write_atomic,
@@ -104,7 +105,7 @@ def statistics(report: Report, as_json: bool) -> str:
     help="Exit 1 when a finding reaches this severity. Default: error.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
+@stdin_filename_option
 @click.option(
     "--target",
     metavar="NAME",
@@ -114,7 +115,7 @@ def statistics(report: Report, as_json: bool) -> str:
 @click.option(
     "--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too."
 )
-@click.option("--color", type=ColorChoice, default="auto", show_default=True)
+@color_option
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary.")
 @click.option(
     "--fix", is_flag=True, help="Make the safe fixes and write the files back (atomically)."

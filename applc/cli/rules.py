@@ -29,6 +29,12 @@ def rule_dict(r: Rule) -> dict[str, object]:
     }
 
 
+def _format_option(fn: Any) -> Any:
+    return click.option(
+        "--output-format", "-f", type=click.Choice(["text", "json"]), default="text"
+    )(fn)
+
+
 def _target_option(fn: Any) -> Any:
     return click.option(
         "--target",
@@ -40,7 +46,7 @@ def _target_option(fn: Any) -> Any:
 
 @click.command("rule")
 @click.argument("selector", shell_complete=complete.rules)
-@click.option("--output-format", "-f", type=click.Choice(["text", "json"]), default="text")
+@_format_option
 @_target_option
 def rule_command(selector: str, output_format: str, target: str | None) -> None:
     """Print the documentation of one rule, by code (APL201) or name."""
@@ -60,7 +66,7 @@ def rule_command(selector: str, output_format: str, target: str | None) -> None:
 
 
 @click.command("rules")
-@click.option("--output-format", "-f", type=click.Choice(["text", "json"]), default="text")
+@_format_option
 @click.option(
     "--write-docs",
     metavar="DIR",

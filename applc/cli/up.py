@@ -12,8 +12,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from applc.cli.common import (
-    ColorChoice,
     budget_option,
+    color_option,
     config_options,
     count,
     fail,
@@ -52,12 +52,22 @@ def _common(fn: F) -> F:
                 help="The compose project (default: the appliance id, made a valid "
                 "project name: lower-case letters, digits, `-` and `_`).",
             ),
-            click.option("--color", type=ColorChoice, default="auto", show_default=True),
+            color_option,
             click.option("-q", "--quiet", is_flag=True, help="Show only errors from the build."),
         ]
     ):
         fn = opt(fn)
     return fn
+
+
+def _timeout_option(fn: F) -> F:
+    return click.option(
+        "-t",
+        "--timeout",
+        type=click.IntRange(min=0),
+        metavar="SECONDS",
+        help="Seconds to wait for a container to stop.",
+    )(fn)
 
 
 def _build(
@@ -203,13 +213,7 @@ def _run(compose_args: list[str], cwd: Path) -> NoReturn:
 )
 @click.option("--force-recreate", is_flag=True, help="Recreate containers that did not change.")
 @click.option("--remove-orphans", is_flag=True, help="Remove containers no longer in the file.")
-@click.option(
-    "-t",
-    "--timeout",
-    type=click.IntRange(min=0),
-    metavar="SECONDS",
-    help="Seconds to wait for a container to stop.",
-)
+@_timeout_option
 @budget_option
 @config_options
 def up_command(
@@ -277,13 +281,7 @@ def up_command(
 @click.command("down")
 @_common
 @click.option("-v", "--volumes", is_flag=True, help="Remove the named volumes too.")
-@click.option(
-    "-t",
-    "--timeout",
-    type=click.IntRange(min=0),
-    metavar="SECONDS",
-    help="Seconds to wait for a container to stop.",
-)
+@_timeout_option
 @budget_option
 @config_options
 def down_command(
