@@ -101,9 +101,25 @@ def _too_deep(root: Node) -> int | None:
 
 
 def load_dsl_text(path: str, text: str, findings: list[Finding] | None = None) -> Document:
-    from applc.frontends.dsl.locator import DslLocator
+    from applc.frontends.json_loader import gc_paused
+    from applc.source import lone_cr_as_lf
 
     findings = list(findings or [])
+    # The fast reader takes the files that read cleanly, with positions found when a
+    # finding needs one; the full road below takes the rest and explains mistakes.
+    from applc.frontends.dsl.fast import read
+
+    lf_text = lone_cr_as_lf(text)
+    with gc_paused():
+        fast = read(lf_text)
+    if fast is not None:
+        from applc.frontends.dsl.locator import LazyDslLocator
+
+        source = Source(path, text, LazyDslLocator(lf_text, fast.tops))
+        return Document(source, fast.value, findings, LANGUAGE)
+    del lf_text
+    from applc.frontends.dsl.locator import DslLocator
+
     parsed = _read_dsl(text)
     locator = DslLocator(text, parsed.root) if parsed.root is not None else None
     source = Source(path, text, locator)

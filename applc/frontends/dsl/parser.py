@@ -415,8 +415,11 @@ def _shift(tables: _Tables, ss: list[int], vs: list[Any], t: str, value: Any, to
             return
 
 
-def parse(text: str) -> ParseResult:
-    """Parse DSL text into statements; raise DslSyntaxError at the first mistake."""
+def parse(text: str, start: int = 0, end: int | None = None) -> ParseResult:
+    """Parse DSL text into statements; raise DslSyntaxError at the first mistake.
+
+    With `start` and `end`, only that part of the text (whole statements), with offsets
+    into the whole text: the lazy locator reads one statement of a file at a time."""
     tables = get_tables()
     lexer = get_lexer()
     states, rules, kept = tables.states, tables.rules, tables.kept
@@ -431,11 +434,12 @@ def parse(text: str) -> ParseResult:
     # filter added): for the filter's rules and for error messages.
     prev_type: str | None = None
     prev_start = prev_end = -1
-    pos = 0
+    n = len(text) if end is None else end
+    pos = start
     t = ""
     tok: Any = None
     try:
-        for m in lexer.pattern.finditer(text):
+        for m in lexer.pattern.finditer(text, start, n):
             if m.start() != pos:
                 break  # text that starts no token: an error, raised below
             pos = m.end()
@@ -505,11 +509,10 @@ def parse(text: str) -> ParseResult:
             prev_type = t
             prev_start = start
             prev_end = end
-        if pos < len(text):
-            err = lexer.bad_character(text, pos)  # None: only whitespace is left
+        if pos < n:
+            err = lexer.bad_character(text[:n], pos)  # None: only whitespace is left
             if err is not None:
                 raise err
-        n = len(text)
         if prev_type is not None and prev_type != "_NL" and not (stack and stack[-1].json):
             _shift(tables, ss, vs, "_NL", None, Tok("_NL", "", n, n))
         _shift(tables, ss, vs, "$END", None, Tok("$END", "", n, n))
