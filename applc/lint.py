@@ -190,13 +190,7 @@ def _lint_document(
     findings = run_checks(doc, options, sel.enabled, checks)
 
     directives: list[Directive] = []
-    # The DSL writes suppressions as `ignore CODE "reason"`, so its text need not name
-    # the key; JSON text without the key has none to collect.
-    if (
-        settings.inline_ignores
-        and doc.value is not None
-        and (doc.language != "json" or IGNORE_KEY in doc.source.text)
-    ):
+    if settings.inline_ignores and doc.value is not None and _may_hold_directives(doc):
         directives, bad = collect_directives(doc.value)
         findings.extend(bad)
     config_rules = [
@@ -231,6 +225,15 @@ def _lint_document(
         r = RULES[f.code]
         out.add(resolve(f, doc.source, r.name, sel.severity(r, f), r.docs_url))
     return sorted(out, key=lambda d: d.sort_key)
+
+
+def _may_hold_directives(doc: Document) -> bool:
+    """Whether the value can have an `x-applc-ignore` key: its text names the key (the
+    DSL may write `ignore CODE "reason"` instead), or writes some character as a `\\u`
+    escape, the one way a key can spell it otherwise. A text without either has none to
+    collect, and the walk over the whole value is skipped."""
+    text = doc.source.text
+    return (IGNORE_KEY if doc.language == "json" else "ignore") in text or "\\u" in text
 
 
 # Findings no x-applc-ignore or config entry can silence: the file could not be read, or

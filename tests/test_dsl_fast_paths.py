@@ -14,6 +14,8 @@ import importlib.util
 import json
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -253,14 +255,30 @@ def test_a_finding_parses_only_its_container(monkeypatch: pytest.MonkeyPatch) ->
     doc, diags = lint_text("a.appl", "\n".join(lines))
     typo = [d for d in diags if d.code == "APL102"]
     assert len(typo) == 1 and typo[0].span.line == at + 2
-    # Only the containers that hold a finding are parsed (the typo's, and those of the
-    # legacy volumes' infos), each once: not the file.
+    # Only the containers that hold a finding are read again for positions (the typo's,
+    # and those of the legacy volumes' infos), each once: not the file; and by the line
+    # reader, not the LALR parser.
     held = {d.pointer.split("/")[2] for d in diags}
     assert all(d.pointer.startswith("/containers/") for d in diags)
     assert "57" in held and len(held) < 50
-    assert count.calls == len(held)
     assert isinstance(doc.source.locator, LazyDslLocator)
     assert doc.source.locator.parsed == len(held)
+    assert count.calls == 0
+
+
+def test_lint_of_a_clean_appl_file_does_not_import_lark(tmp_path: Path) -> None:
+    path = tmp_path / "big.appl"
+    path.write_text(generated(30), encoding="utf-8")
+    driver = (
+        "import sys; from applc.cli import main; sys.argv = ['applc', 'lint', sys.argv[1]]\n"
+        "try:\n    main()\nfinally:\n"
+        "    print('LARK' if any(m.split('.')[0] == 'lark' for m in sys.modules) else 'NONE')"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", driver, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert "APL245" in proc.stdout  # it linted, with findings that needed positions
+    assert proc.stdout.rstrip().endswith("NONE"), proc.stdout[-300:]
 
 
 def test_a_document_with_a_mistake_takes_the_full_road() -> None:
@@ -269,3 +287,45 @@ def test_a_document_with_a_mistake_takes_the_full_road() -> None:
     assert doc.value is None
     assert [f.code for f in doc.findings] == ["APL001"]
     assert not isinstance(doc.source.locator, LazyDslLocator)
+
+
+def test_suppressions_are_collected_only_from_texts_that_can_hold_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import applc.lint
+    from applc.api import lint_text
+
+    walks = 0
+    real = applc.lint.collect_directives
+
+    def counting(value: Any) -> Any:
+        nonlocal walks
+        walks += 1
+        return real(value)
+
+    monkeypatch.setattr(applc.lint, "collect_directives", counting)
+    typo = (
+        'appliance a\nservice a {\n  image "nginx:1.25"\n  resources cpus=1 mem=512\n'
+        '  imgae = "x"\n'
+    )
+    # No `ignore` anywhere: no walk over the value, and the finding stays.
+    _, diags = lint_text("a.appl", typo + "}\n")
+    assert walks == 0 and [d.code for d in diags] == ["APL102"]
+    # Each way of writing the suppression is found: a statement, the key, and the key
+    # spelt with an escape, in the DSL and in JSON.
+    for text in (
+        typo + '  ignore APL102 "why"\n}\n',
+        typo + '  x-applc-ignore = {APL102: "why"}\n}\n',
+        typo + '  "x-applc-ign\\u006fre" = {APL102: "why"}\n}\n',
+    ):
+        _, diags = lint_text("a.appl", text)
+        assert diags == [], text
+    c = {"id": "a", "type": "service", "image": "nginx:1.25", "resources": {"cpus": 1, "mem": 512}}
+    value = {"id": "a", "containers": [c]}
+    c["imgae"] = "x"
+    c["x-applc-ignore"] = {"APL102": "why"}
+    escaped = json.dumps(value).replace("ign" + "ore", "ign\\u006fre")
+    assert "x-applc-ignore" not in escaped
+    _, diags = lint_text("a.appliance.json", escaped)
+    assert diags == []
+    assert walks == 4

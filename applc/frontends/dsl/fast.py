@@ -34,7 +34,16 @@ from applc.frontends.dsl.schema import (
     OBJECT_FORM,
     SCALAR,
 )
-from applc.frontends.dsl.syntax import MAX_INT_DIGITS, decode_string
+from applc.frontends.dsl.syntax import (
+    BARE,
+    MAX_INT_DIGITS,
+    PLAIN,
+    QUOTED,
+    Leaf,
+    Node,
+    PosNode,
+    decode_string,
+)
 
 STRING = r'"[^"\\\x00-\x1f\x7f]*(?:\\(?:["\\\/bfnrt@]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f\x7f]*)*"'
 NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
@@ -53,26 +62,25 @@ _END = r"(?=[ \t\f\r\n#{]|\Z)"
 # Atomic groups: a token is what the lexer's own alternation matches at that place (the
 # first alternative that matches, as far as it goes), never a shorter piece of it.
 _HEAD = rf"(?>{WORD}|{STRING})"
-_POSITIONAL = rf"(?>{PORT}|{NUMBER}|{WORD}|{STRING}){_END}"
-_VALUE = rf"(?>{PORT}|{NUMBER}|{WORD}|{STRING}){_END}"  # a PORT here declines (_atom)
-_ARG = rf"({_HEAD}){WS}*+={WS}*+({_VALUE})|({_POSITIONAL})"
-_ARG_SKIPPED = rf"(?:{_HEAD}){WS}*+={WS}*+{_VALUE}|{_POSITIONAL}"  # no groups
+_TOKEN = rf"(?>{PORT}|{NUMBER}|{WORD}|{STRING})"  # a PORT or NUMBER key declines later
+_ARG = rf"{_TOKEN}(?:{WS}*+={WS}*+{_TOKEN})?{_END}"  # a value, or `key=value`
 
-# One line: `head value`, `key = value` (or the start of a `[...]`/`{...}` value),
-# `head args... {`, a `}` alone, or a blank or comment line. Groups: head, its one
-# value, an assigned value, a JSON value that starts here, arguments, block, close.
+# One line: `key = value` (or the start of a `[...]`/`{...}` value), `head args... {`,
+# a `}` alone, or a blank or comment line. Groups: head, assigned value, a JSON value
+# that starts here, the first argument when it is a value, the other arguments, block,
+# close. `head value`, the most frequent statement, is the one group alone.
 _LINE = re.compile(
     rf"{WS}*+(?:"
     rf"({_HEAD})(?:"
-    rf"{WS}++({_POSITIONAL}){_TAIL}"
-    rf"|{WS}*+={WS}*+(?:({_VALUE}){_TAIL}|()(?=[\[{{]))"
-    rf"|((?:{WS}++(?:{_ARG_SKIPPED}))*+){WS}*+(\{{)?{_TAIL}"
+    rf"{WS}*+={WS}*+(?:({_TOKEN}){_END}{_TAIL}|()(?=[\[{{]))"
+    rf"|(?:{WS}++({_TOKEN}){_END})?((?:{WS}++{_ARG})*+){WS}*+(\{{)?{_TAIL}"
     rf")"
     rf"|(\}}){_TAIL}"
     rf"|{_TAIL}"
     rf")"
 )
-_ARGS = re.compile(rf"{WS}++(?:{_ARG})")
+# The arguments one by one: (value or key, value of a pair or "")
+_ARGS = re.compile(rf"{WS}++({_TOKEN})(?:{WS}*+={WS}*+({_TOKEN}))?{_END}")
 _TAIL_RE = re.compile(_TAIL)
 _JSON_TOKEN = re.compile(
     rf"[ \t\f\r\n]*+(?:#[^\n]*+[ \t\f\r\n]*+)*+"
@@ -106,6 +114,10 @@ _Entry = tuple[str, str, "str | None", "str | None"]
 _TABLES: dict[str, dict[str, _Entry]] = {
     kind: {w: (f.shape, f.key, f.kind, f.element_type) for w, f in forms.items()}
     for kind, forms in FORMS.items()
+}
+_SCALARS: dict[str, dict[str, str]] = {
+    kind: {w: e[1] for w, e in table.items() if e[0] is SCALAR or e[0] is FLAG}
+    for kind, table in _TABLES.items()
 }
 _LITERALS: dict[str, Any] = dict(LITERAL_WORDS)
 
@@ -158,11 +170,13 @@ def _read(text: str) -> Fast:
     root: dict[str, Any] = {}
     obj = root
     table: dict[str, _Entry] | None = _TABLES["appliance"]
+    scalars = _SCALARS["appliance"]  # the words of `table` that take one value
     acc: dict[str, Any] = {}  # the lists (and `ignore` objects) statements add to
-    stack: list[tuple[dict[str, Any], dict[str, _Entry] | None, dict[str, Any]]] = []
+    stack: list[Any] = []  # the (obj, table, scalars, acc) of each open block's parent
     tops: list[Top] = []
     match = _LINE.match
     tables = _TABLES
+    atom = _atom
     n = len(text)
     pos = 0
     while pos < n:
@@ -170,62 +184,62 @@ def _read(text: str) -> Fast:
         if m is None:
             raise _Decline
         pos = m.end()
-        head, one, assigned, json_start, args, block, close = m.groups()
+        head, assigned, json_start, one, args, block, close = m.groups()
         if head is None:
             if close is not None:
                 if not stack:
                     raise _Decline
-                obj, table, acc = stack.pop()
+                obj, table, scalars, acc = stack.pop()
             continue
-        if one is not None:
-            # `head value`: the most frequent statement
-            if table is None:
-                raise _Decline  # a map block takes `NAME = value` only
-            entry = table.get(head)
-            if entry is None:
+        if assigned is not None:
+            key = head if head[0] != '"' else _key(head)
+            if key in obj:
                 raise _Decline
-            shape = entry[0]
-            if shape is SCALAR or shape is FLAG:
-                key = entry[1]
+            obj[key] = (
+                assigned[1:-1] if assigned[0] == '"' and "\\" not in assigned else atom(assigned)
+            )
+            if not stack:
+                tops.append(Top(key, m.start(1), m.end(1), False))
+            continue
+        if one is not None and not args and block is None:
+            # `head value`: the most frequent statement
+            key = scalars.get(head)
+            if key is not None:
                 if key in obj:
                     raise _Decline
-                obj[key] = _atom(one)
+                obj[key] = one[1:-1] if one[0] == '"' and "\\" not in one else atom(one)
                 if not stack:
                     tops.append(Top(key, m.start(1), m.end(1), False))
                 continue
-            positional = [one]
-            pairs: list[tuple[str, str]] = []
-        elif assigned is not None or json_start is not None:
+        if json_start is not None:
             key = _key(head)
-            if assigned is not None:
-                value = _atom(assigned)
-            else:
-                value, pos = _json(text, pos)
-                t = _TAIL_RE.match(text, pos)
-                if t is None:
-                    raise _Decline
-                pos = t.end()
+            value, pos = _json(text, pos)
+            t = _TAIL_RE.match(text, pos)
+            if t is None:
+                raise _Decline
+            pos = t.end()
             if key in obj:
                 raise _Decline
             obj[key] = value
             if not stack:
                 tops.append(Top(key, m.start(1), m.end(1), False))
             continue
-        else:
-            if table is None:
-                raise _Decline
-            entry = table.get(head)
-            if entry is None:
-                raise _Decline
-            shape = entry[0]
-            positional = []
-            pairs = []
-            if args:
-                for k, v, p in _ARGS.findall(args):
-                    if p:
-                        positional.append(p)
-                    else:
-                        pairs.append((k, v))
+        if table is None:
+            raise _Decline  # a map block takes `NAME = value` only
+        entry = table.get(head)
+        if entry is None:
+            raise _Decline
+        shape = entry[0]
+        positional: list[str] = [] if one is None else [one]
+        pairs: list[tuple[str, str]] = []
+        if args:
+            for k, v in _ARGS.findall(args):
+                if not v:
+                    positional.append(k)
+                elif k[0] in _NUMERIC:
+                    raise _Decline  # a number is not a key
+                else:
+                    pairs.append((k, v))
         # -- a statement of a field: what builder.Builder.statement does
         key = entry[1]
         if not stack:
@@ -265,8 +279,9 @@ def _read(text: str) -> Fast:
                 _put(e, _key(k), _atom(v))
             lst.append(e)
             if block is not None:
-                stack.append((obj, table, acc))
+                stack.append((obj, table, scalars, acc))
                 obj, table, acc = e, tables[ekind], {}  # type: ignore[index]
+                scalars = _SCALARS[ekind]  # type: ignore[index]
             continue
         if shape is OBJECT_FORM or shape is MAP:
             if positional:
@@ -276,9 +291,13 @@ def _read(text: str) -> Fast:
             for k, v in pairs:
                 _put(inner, _key(k), _atom(v))
             if block is not None:
-                stack.append((obj, table, acc))
+                stack.append((obj, table, scalars, acc))
                 obj, acc = inner, {}
-                table = tables[entry[2]] if shape is OBJECT_FORM else None  # type: ignore[index]
+                if shape is OBJECT_FORM:
+                    table = tables[entry[2]]  # type: ignore[index]
+                    scalars = _SCALARS[entry[2]]  # type: ignore[index]
+                else:
+                    table, scalars = None, {}
             continue
         if block is not None or pairs:
             raise _Decline
@@ -409,3 +428,253 @@ def _json(text: str, pos: int) -> tuple[Any, int]:
             top[k] = value
         want = "after"
         closer_ok = False
+
+
+# -- positions ----------------------------------------------------------------------
+#
+# The position tree the full road's builder makes (builder.py: a `Node` per object and
+# list, a leaf (start, end, kind) per scalar, key ranges per object), made here for a
+# few top-level statements of a text `read` took. The locator asks for it when a
+# finding needs a position; it mirrors builder.Builder rule for rule, and the tests
+# compare the two trees pointer by pointer.
+
+
+def _leaf(s: str, start: int, end: int) -> Leaf:
+    c = s[0]
+    if c == '"':
+        return (start, end, QUOTED)
+    if c in _NUMERIC or s in _LITERALS:
+        return (start, end, PLAIN)
+    return (start, end, BARE)
+
+
+def _key_node(node: Node, key: str, child: PosNode, krange: tuple[int, int]) -> None:
+    kids = node.kids
+    if key in kids:
+        raise _Decline  # pragma: no cover - `read` declined duplicates
+    kids[key] = child
+    node.keys[key] = krange  # type: ignore[index]
+
+
+def _end(n: PosNode) -> int:
+    return n.end if type(n) is Node else n[1]  # type: ignore[union-attr,index]
+
+
+def locate(text: str, ranges: list[tuple[int, int]]) -> Node:
+    """The root position node of the statements in `ranges` (whole top-level
+    statements of a text `read` took, in order), as builder.build makes it; raises
+    ValueError when a statement is not one `read` takes."""
+    try:
+        return _locate(text, ranges)
+    except _Decline:
+        raise ValueError("not a statement the fast reader takes") from None
+
+
+def _locate(text: str, ranges: list[tuple[int, int]]) -> Node:
+    root = Node(0, 0, {}, {})
+    first_start = last_end = -1
+    for start, end in ranges:
+        node = root
+        table: dict[str, _Entry] | None = _TABLES["appliance"]
+        acc: dict[str, Any] = {}
+        # per open block: the parent's state and the nodes that end where it closes
+        stack: list[tuple[Node, dict[str, _Entry] | None, dict[str, Any], list[Any]]] = []
+        pos = start
+        top_end = -1
+        while pos < end:
+            m = _LINE.match(text, pos, end)
+            if m is None:
+                raise _Decline
+            pos = m.end()
+            head, assigned, json_start, one, args, block, close = m.groups()
+            if head is None:
+                if close is not None:
+                    if not stack:
+                        raise _Decline
+                    close_end = m.end(7)
+                    node, table, acc, closing = stack.pop()
+                    for n in closing:
+                        n.end = close_end
+                    if not stack:
+                        top_end = close_end
+                continue
+            hs, he = m.span(1)
+            if first_start < 0:
+                first_start = hs
+            if assigned is not None or json_start is not None:
+                if assigned is not None:
+                    child: PosNode = _leaf(assigned, *m.span(2))
+                else:
+                    child, pos = _json_node(text, pos, end)
+                    t = _TAIL_RE.match(text, pos, end)
+                    if t is None:
+                        raise _Decline
+                    pos = t.end()
+                _key_node(node, _key(head), child, (hs, he))
+                if not stack:
+                    top_end = _end(child)
+                continue
+            if table is None:
+                raise _Decline
+            entry = table.get(head)
+            if entry is None:
+                raise _Decline
+            shape, key, kind, etype = entry
+            # the arguments: (text, start, end) of positional ones; pairs as (key text,
+            # key start, key end, value text, value start, value end)
+            positional: list[tuple[str, int, int]] = []
+            pairs: list[tuple[str, int, int, str, int, int]] = []
+            if one is not None:
+                positional.append((one, *m.span(4)))
+            if args:
+                for a in _ARGS.finditer(text, *m.span(5)):
+                    k, v = a.groups()
+                    if v is None:
+                        positional.append((k, *a.span(1)))
+                    else:
+                        pairs.append((k, *a.span(1), v, *a.span(2)))
+            opened = block is not None
+            # the statement's end when it has no block (builder: Stmt.end)
+            # (the last argument's end: pairs and values may come in any order)
+            s_end = max(pairs[-1][5] if pairs else he, positional[-1][2] if positional else he)
+            ending: list[Any] = []
+            inner: Node = node
+            inner_table: dict[str, _Entry] | None = None
+            if shape is ELEMENT:
+                lnode = acc.get(key)
+                if lnode is None:
+                    lnode = acc[key] = Node(hs, hs, [], None)
+                    _key_node(node, key, lnode, (hs, he))
+                e = Node(hs, s_end, {}, {})
+                if kind == "container":
+                    if positional:
+                        p, ps, pe = positional[0]
+                        _key_node(e, "id", _leaf(p, ps, pe), (ps, pe))
+                    if etype is not None:
+                        _key_node(e, "type", (hs, he, PLAIN), (hs, he))
+                elif kind == "port":
+                    if positional:
+                        _port_nodes(e, *positional[0])
+                elif kind == "volume":
+                    for name, (p, ps, pe) in zip(("src", "dest"), positional, strict=False):
+                        _key_node(e, name, _leaf(p, ps, pe), (ps, pe))
+                elif positional:  # a persistent volume
+                    p, ps, pe = positional[0]
+                    _key_node(e, "id", _leaf(p, ps, pe), (ps, pe))
+                for k, ks, ke, v, vs, ve in pairs:
+                    _key_node(e, _key(k), _leaf(v, vs, ve), (ks, ke))
+                lnode.kids.append(e)
+                lnode.end = s_end
+                ending = [e, lnode]
+                inner_table = _TABLES[kind]  # type: ignore[index]
+                inner = e
+            elif shape is OBJECT_FORM or shape is MAP:
+                if pairs:
+                    o_start = pairs[0][1]
+                elif opened:
+                    o_start = m.start(6)
+                else:
+                    o_start = hs
+                inner = Node(o_start, s_end, {}, {})
+                for k, ks, ke, v, vs, ve in pairs:
+                    _key_node(inner, _key(k), _leaf(v, vs, ve), (ks, ke))
+                _key_node(node, key, inner, (hs, he))
+                ending = [inner]
+                inner_table = _TABLES[kind] if shape is OBJECT_FORM else None  # type: ignore[index]
+            elif shape is LIST:
+                kids = [_leaf(p, ps, pe) for p, ps, pe in positional]
+                ln = Node(kids[0][0], kids[-1][1], kids, None) if kids else Node(hs, he, kids, None)
+                _key_node(node, key, ln, (hs, he))
+            elif shape is IGNORE:
+                target = acc.get(key)
+                if target is None:
+                    target = acc[key] = Node(hs, hs, {}, {})
+                    _key_node(node, key, target, (hs, he))
+                (sel, ss, se), (r, rs, re_) = positional
+                _key_node(target, _key(sel), _leaf(r, rs, re_), (ss, se))
+                target.end = s_end
+            elif positional:  # SCALAR, FLAG
+                p, ps, pe = positional[0]
+                _key_node(node, key, _leaf(p, ps, pe), (hs, he))
+            else:  # FLAG alone
+                _key_node(node, key, (hs, he, PLAIN), (hs, he))
+            if opened:
+                if not ending:
+                    raise _Decline
+                stack.append((node, table, acc, ending))
+                node, table, acc = inner, inner_table, {}
+            elif not stack:
+                top_end = s_end
+        if stack or top_end < 0:
+            raise _Decline
+        last_end = top_end
+    if first_start >= 0:
+        root.start, root.end = first_start, last_end
+    return root
+
+
+def _port_nodes(e: Node, tok: str, start: int, end: int) -> None:
+    if ":" not in tok and "/" not in tok:
+        _key_node(e, "container_port", (start, end, PLAIN), (start, end))
+        return
+    m = _PORT_PARTS.fullmatch(tok)
+    if m is None:
+        raise _Decline
+    a, b = m.span(2)
+    _key_node(e, "container_port", (start + a, start + b, PLAIN), (start + a, start + b))
+    if m.group(1) is not None:
+        a, b = m.span(1)
+        _key_node(e, "host_port", (start + a, start + b, PLAIN), (start + a, start + b))
+    if m.group(3) is not None:
+        a, b = m.span(3)
+        _key_node(e, "protocol", (start + a, start + b, BARE), (start + a, start + b))
+
+
+def _json_node(text: str, pos: int, end: int) -> tuple[Node, int]:
+    """The position node of the `[...]` or `{...}` value at `pos` (`_json`'s)."""
+    match = _JSON_TOKEN.match
+    stack: list[Node] = []
+    keys: list[tuple[str, int, int] | None] = []
+    while True:
+        m = match(text, pos, end)
+        if m is None:
+            raise _Decline
+        pos = m.end()
+        punct, port, string, number, word = m.groups()
+        if port is not None:
+            raise _Decline
+        child: PosNode
+        if punct is not None:
+            if punct == "[" or punct == "{":
+                ps = m.start(1)
+                stack.append(Node(ps, ps, [] if punct == "[" else {}, None if punct == "[" else {}))
+                keys.append(None)
+                continue
+            if punct == "," or punct == ":":
+                continue
+            if not stack:
+                raise _Decline
+            child = stack.pop()
+            keys.pop()
+            child.end = m.end(1)
+        else:
+            top = stack[-1] if stack else None
+            tok = string or number or word
+            g = 3 if string is not None else (4 if number is not None else 5)
+            if top is not None and top.keys is not None and keys[-1] is None:
+                keys[-1] = (_key(tok), *m.span(g))
+                continue
+            child = _leaf(tok, *m.span(g))
+        if not stack:
+            if type(child) is not Node:
+                raise _Decline
+            return child, pos
+        top = stack[-1]
+        if top.keys is None:
+            top.kids.append(child)
+        else:
+            k = keys[-1]
+            if k is None:
+                raise _Decline
+            _key_node(top, k[0], child, (k[1], k[2]))
+            keys[-1] = None

@@ -111,14 +111,18 @@ class LazyDslLocator(DslLocator):
 
     def _statements(self, indexes: list[int]) -> Node:
         """The root node the full road builds from these top-level statements alone."""
-        from applc.frontends.dsl.builder import build
-        from applc.frontends.dsl.parser import parse
+        from applc.frontends.dsl.fast import locate
 
-        stmts = []
-        for i in indexes:
-            stmts.extend(parse(self._text, self._tops[i].start, self._ends[i]).stmts)
-            self.parsed += 1
-        return build(stmts, len(self._text)).root
+        ranges = [(self._tops[i].start, self._ends[i]) for i in indexes]
+        self.parsed += len(ranges)
+        try:
+            return locate(self._text, ranges)
+        except ValueError:  # pragma: no cover - what `read` took, `locate` takes
+            from applc.frontends.dsl.builder import build
+            from applc.frontends.dsl.parser import parse
+
+            stmts = [s for a, b in ranges for s in parse(self._text, a, b).stmts]
+            return build(stmts, len(self._text)).root
 
     def _end_of(self, i: int) -> int:
         return self._statements([i]).end
