@@ -125,6 +125,23 @@ def test_a_dot_dot_escape_is_refused(cli, tree):
     assert "--allow-outside FOLDER" in only(run, "APL514")["help"]
 
 
+def test_the_long_syntax_is_refused_at_its_path_even_when_not_required(cli, tree):
+    project, _ = tree
+    text = (
+        "services:\n  web:\n    image: nginx:1.25\n    env_file:\n"
+        "      - {path: ../outside/secret.env, required: false}\n"
+    )
+    f = write(project / "compose.yaml", text)
+    run = cli(["import", str(f), "-f", "json"])
+    assert_refused_at(
+        run,
+        text,
+        "../outside/secret.env",
+        "service `web`: env_file `../outside/secret.env` is outside the project folder; "
+        "it is not read",
+    )
+
+
 def test_whether_a_file_outside_exists_is_never_told(cli, tree):
     project, _ = tree
     f, _ = compose(project, "../outside/no-such.env")
