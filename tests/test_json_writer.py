@@ -53,3 +53,30 @@ def test_a_big_document_written_in_chunks_is_still_the_same_text() -> None:
     ]
     value = {"id": "/g", "apps": apps, "nested": [[list(range(50))] * 200]}
     assert json_writer.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _without_none(value: object) -> object:
+    """The reference for `omit_none`, written here: None-valued keys dropped, recursively."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.integers(0, 3))
+def test_omit_none_writes_what_json_dumps_writes_without_the_none_keys(
+    value: object, level: int
+) -> None:
+    expected = json.dumps(_without_none(value), indent=2, ensure_ascii=False)
+    got = json_writer.dumps(value, 2, level, omit_none=True)
+    assert got == expected.replace("\n", "\n" + "  " * level)
+
+
+def test_an_object_whose_every_value_is_omitted_is_empty() -> None:
+    assert json_writer.dumps({"a": None}, omit_none=True) == "{}"
+    assert json_writer.dumps([{"a": None}, None], omit_none=True) == "[\n  {},\n  null\n]"
+    assert json_writer.dumps({"a": {"b": None}, "c": 1}, omit_none=True) == (
+        '{\n  "a": {},\n  "c": 1\n}'
+    )

@@ -108,3 +108,36 @@ def test_floats_are_decimal_and_non_numbers_refused() -> None:
     for bad in (math.nan, math.inf, -math.inf):
         with pytest.raises(ValueError):
             yaml_writer.dump({"x": bad})
+
+
+def _without_none(value: object) -> object:
+    """The reference for `omit_none`, written here: None-valued keys dropped, recursively."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_omit_none_leaves_out_none_keys_and_nothing_else(value: object) -> None:
+    text = yaml_writer.dump(value, omit_none=True)
+    assert text == yaml_writer.dump(_without_none(value))
+    assert _same(yaml.safe_load(text), _without_none(value)), text
+
+
+def test_a_mapping_whose_every_value_is_omitted_is_empty() -> None:
+    assert yaml_writer.dump({"a": None}, omit_none=True) == "{}"
+    doc = {"a": {"b": None}, "c": [{"d": None}, None, {"e": 1, "f": None}]}
+    assert yaml_writer.dump(doc, omit_none=True) == "\n".join(
+        ["a: {}", "c:", "  - {}", "  - null", "  - e: 1"]
+    )
+
+
+def test_repeated_strings_quote_the_same_each_time() -> None:
+    # Short strings are quoted once and remembered: the second writing must agree.
+    for text in TRICKY:
+        assert yaml_writer.dump([text, text]) == yaml_writer.dump([text]) + "\n" + (
+            yaml_writer.dump([text])
+        )

@@ -27,6 +27,10 @@ _PLAIN = re.compile(r"[A-Za-z/][A-Za-z0-9_./-]*")
 _SPECIAL_WORDS = frozenset(
     {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 )
+_LONGEST_SPECIAL = max(len(w) for w in _SPECIAL_WORDS)
+# Strings up to this long are quoted once and remembered, up to this many of them.
+_CACHED_LENGTH, _CACHE_SIZE = 64, 1 << 14
+_QUOTED: dict[str, str] = {}
 # Not allowed raw in a YAML document, or a line break to a YAML 1.1 reader.
 _MAX_SIMPLE_KEY = 1000
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
@@ -37,16 +41,31 @@ if json.encoder.c_encode_basestring is not None:  # type: ignore[attr-defined]
 
 def plain_ok(text: str) -> bool:
     """True when `text` reads back as the same string written without quotes."""
-    return _PLAIN.fullmatch(text) is not None and text.lower() not in _SPECIAL_WORDS
+    return _PLAIN.fullmatch(text) is not None and (
+        len(text) > _LONGEST_SPECIAL or text.lower() not in _SPECIAL_WORDS
+    )
 
 
-def quote(text: str) -> str:
+def _quote(text: str) -> str:
     if plain_ok(text):
         return text
     quoted: str = _encode_json_string(text)
     if _UNSAFE.search(quoted):
         quoted = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", quoted)
     return quoted
+
+
+def quote(text: str) -> str:
+    """`text` as a YAML scalar: plain when that reads back as the same string, else
+    double-quoted."""
+    # Most keys and many values repeat (`name`, `v1`, `IfNotPresent`, label values):
+    # short ones are worked out once.
+    got = _QUOTED.get(text)
+    if got is None:
+        got = _quote(text)
+        if len(text) <= _CACHED_LENGTH and len(_QUOTED) < _CACHE_SIZE:
+            _QUOTED[text] = got
+    return got
 
 
 def float_text(x: float) -> str:
@@ -78,14 +97,17 @@ def scalar(value: Any) -> str:
     raise TypeError(f"cannot write a {type(value).__name__} as YAML")
 
 
-def dump(value: Any) -> str:
+def dump(value: Any, omit_none: bool = False) -> str:
     """YAML text of `value`: block style, keys in the order given, sequences indented
-    under their key, no document markers and no trailing newline."""
+    under their key, no document markers and no trailing newline. With `omit_none`, a
+    key whose value is None is left out of every mapping (what the template filter
+    `compact` does, without copying the data first)."""
     lines: list[str] = []
     if isinstance(value, dict) and value:
-        _mapping(value, "", lines)
-    elif isinstance(value, list) and value:
-        _sequence(value, "", lines)
+        if not _mapping(value, "", lines, "", omit_none):
+            return "{}"
+    elif isinstance(value, list | tuple) and value:
+        _sequence(value, "", lines, "", omit_none)
     else:
         return _inline(value)
     return "\n".join(lines)
@@ -104,35 +126,69 @@ def _inline(value: Any) -> str:
     return scalar(value)
 
 
-def _mapping(value: dict[Any, Any], indent: str, lines: list[str], first: str = "") -> None:
+def _mapping(value: dict[Any, Any], indent: str, lines: list[str], first: str, omit: bool) -> bool:
     """The mapping's lines at `indent`; the first line starts with `first` instead (the
-    `- ` of a sequence entry that holds it)."""
-    lead = first or indent
-    for key, item in value.items():
-        k = quote(key) if isinstance(key, str) else scalar(key)
-        if len(k) > _MAX_SIMPLE_KEY:
-            # YAML readers refuse an implicit key over 1024 characters: say it is a key.
-            lines.append(f"{lead}? {k}")
-            lead, k = indent, ""
-        if isinstance(item, dict) and item:
-            lines.append(f"{lead}{k}:")
-            _mapping(item, indent + "  ", lines)
-        elif isinstance(item, list | tuple) and item:
-            lines.append(f"{lead}{k}:")
-            _sequence(item, indent + "  ", lines)
-        else:
-            lines.append(f"{lead}{k}: {_inline(item)}")
-        lead = indent
-
-
-def _sequence(value: Any, indent: str, lines: list[str], first: str = "") -> None:
+    `- ` of a sequence entry that holds it). False when it wrote nothing (every value
+    was None and `omit` left them out)."""
+    # f-strings (one allocation per line) and the quote cache looked up in place: this
+    # loop writes every line of a Kubernetes build.
     lead = first or indent
     inner = indent + "  "
-    for item in value:
-        if isinstance(item, dict) and item:
-            _mapping(item, inner, lines, first=f"{lead}- ")
-        elif isinstance(item, list | tuple) and item:
-            _sequence(item, inner, lines, first=f"{lead}- ")
+    start = len(lines)
+    add = lines.append
+    cached = _QUOTED.get
+    for key, item in value.items():
+        if item is None and omit:
+            continue
+        k = cached(key)
+        if k is None:
+            k = quote(key) if isinstance(key, str) else scalar(key)
+        if len(k) > _MAX_SIMPLE_KEY:
+            # YAML readers refuse an implicit key over 1024 characters: say it is a key.
+            add(f"{lead}? {k}")
+            lead, k = indent, ""
+        cls = item.__class__
+        if cls is str:
+            v = cached(item)
+            add(f"{lead}{k}: {quote(item) if v is None else v}")
+        elif cls is dict or (cls is not list and isinstance(item, dict)):
+            if item:
+                at = len(lines)
+                add(f"{lead}{k}:")
+                if not _mapping(item, inner, lines, "", omit):
+                    lines[at] = f"{lead}{k}: {{}}"
+            else:
+                add(f"{lead}{k}: {{}}")
+        elif cls is list or isinstance(item, list | tuple):
+            if item:
+                add(f"{lead}{k}:")
+                _sequence(item, inner, lines, "", omit)
+            else:
+                add(f"{lead}{k}: []")
         else:
-            lines.append(f"{lead}- {_inline(item)}")
+            add(f"{lead}{k}: {scalar(item)}")
+        lead = indent
+    return len(lines) > start
+
+
+def _sequence(value: Any, indent: str, lines: list[str], first: str, omit: bool) -> None:
+    lead = first or indent
+    inner = indent + "  "
+    add = lines.append
+    cached = _QUOTED.get
+    for item in value:
+        cls = item.__class__
+        if cls is str:
+            v = cached(item)
+            add(f"{lead}- {quote(item) if v is None else v}")
+        elif cls is dict or (cls is not list and isinstance(item, dict)):
+            if not item or not _mapping(item, inner, lines, f"{lead}- ", omit):
+                add(f"{lead}- {{}}")
+        elif cls is list or isinstance(item, list | tuple):
+            if item:
+                _sequence(item, inner, lines, f"{lead}- ", omit)
+            else:
+                add(f"{lead}- []")
+        else:
+            add(f"{lead}- {scalar(item)}")
         lead = indent
