@@ -80,3 +80,28 @@ def test_an_object_whose_every_value_is_omitted_is_empty() -> None:
     assert json_writer.dumps({"a": {"b": None}, "c": 1}, omit_none=True) == (
         '{\n  "a": {},\n  "c": 1\n}'
     )
+
+
+def test_tuples_and_dict_subclasses_inside_a_list_as_json_writes_them() -> None:
+    value = [(1, (2, "x")), OrderedDict(b=(3,), a=OrderedDict()), [()], "s", 1.5]
+    assert json_writer.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    assert json_writer.dumps(value) == (
+        "[\n"
+        '  [\n    1,\n    [\n      2,\n      "x"\n    ]\n  ],\n'
+        '  {\n    "b": [\n      3\n    ],\n    "a": {}\n  },\n'
+        "  [\n    []\n  ],\n"
+        '  "s",\n'
+        "  1.5\n"
+        "]"
+    )
+
+
+def test_refusals_name_what_cannot_be_written() -> None:
+    with pytest.raises(ValueError, match=r"^nan cannot be written to JSON for a platform$"):
+        json_writer.dumps([math.nan])
+    with pytest.raises(ValueError, match=r"^-inf cannot be written to JSON for a platform$"):
+        json_writer.dumps({"x": -math.inf})
+    with pytest.raises(TypeError, match=r"not object$"):
+        json_writer.dumps({object(): 1})
+    with pytest.raises(TypeError, match=r"^cannot write a set as JSON$"):
+        json_writer.dumps({"x": {1}})

@@ -141,3 +141,44 @@ def test_repeated_strings_quote_the_same_each_time() -> None:
         assert yaml_writer.dump([text, text]) == yaml_writer.dump([text]) + "\n" + (
             yaml_writer.dump([text])
         )
+
+
+def test_negative_zero_keeps_its_sign() -> None:
+    # YAML reads `-0.0` back as negative zero; `0.0` would lose the sign.
+    assert yaml_writer.dump([-0.0, 0.5, 3.0]) == "- -0.0\n- 0.5\n- 3.0"
+    back = yaml.safe_load(yaml_writer.dump({"x": -0.0}))
+    assert math.copysign(1, back["x"]) == -1
+
+
+def test_refusals_name_the_value() -> None:
+    with pytest.raises(ValueError, match=r"^nan cannot be written to YAML for a platform$"):
+        yaml_writer.dump([math.nan])
+    with pytest.raises(ValueError, match=r"^inf cannot be written to YAML for a platform$"):
+        yaml_writer.dump({"x": math.inf})
+    with pytest.raises(TypeError, match=r"^cannot write a set as YAML$"):
+        yaml_writer.dump({"x": {1}})
+
+
+def test_scalars_are_written_in_their_canonical_lower_case_form() -> None:
+    # What kubectl and compose write, and what every YAML 1.1 and 1.2 reader agrees on.
+    doc = {"a": None, "b": True, "c": False, "d": 7, "e": -3, "f": [None, True, False]}
+    assert yaml_writer.dump(doc) == "\n".join(
+        [
+            "a: null",
+            "b: true",
+            "c: false",
+            "d: 7",
+            "e: -3",
+            "f:",
+            "  - null",
+            "  - true",
+            "  - false",
+        ]
+    )
+
+
+def test_keys_that_are_not_strings_are_written_as_their_scalars() -> None:
+    value = {7: "a", None: "b", True: "c", 2.5: {"x": 1}}
+    text = yaml_writer.dump(value)
+    assert text == "7: a\nnull: b\ntrue: c\n2.5:\n  x: 1"
+    assert yaml.safe_load(text) == value

@@ -1,0 +1,334 @@
+"""The targets' adapters, function by function: each expected value is written by hand
+from the platform's documented rules (/work/shared/spec/targets.md, docs/targets.md) or
+read back the way the platform reads it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from applc.model.build import build_appliance, build_container
+from applc.model.nodes import Appliance, Container
+from applc.source import Source
+from applc.targets.compose import adapter as compose
+from applc.targets.kubernetes import adapter as k8s
+from tests.conftest import run_cli
+from tests.support.validators import (
+    skip_unless_available,
+    validate_chronos_jobs,
+    validate_compose,
+    validate_kubernetes_yaml,
+    validate_marathon_group,
+)
+
+# --------------------------------------------------------------------------- compose
+
+
+def test_compose_escape_doubles_every_dollar_in_values_not_in_keys() -> None:
+    value = {"$K": ["a$b", {"x": "$$(y)"}, 3, None, True], "n": 1.5}
+    assert compose.escape(value) == {"$K": ["a$$b", {"x": "$$$$(y)"}, 3, None, True], "n": 1.5}
+    assert compose.escape("$") == "$$"
+    assert compose.escape(("$",)) == ("$",)  # only what the view holds: dicts and lists
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (2, 2),
+        (0.5, 0.5),
+        (2**63 - 1, 2**63 - 1),
+        (-(2**63), -(2**63)),
+        (2**63, float(2**63)),
+        (-(2**63) - 1, float(-(2**63) - 1)),
+    ],
+)
+def test_compose_cpus_beyond_int64_are_floats(value: float, written: float) -> None:
+    got = compose.cpus(value)
+    assert got == written and type(got) is type(written)
+
+
+@pytest.mark.parametrize(
+    ("mib", "text"), [(256, "256M"), (0.5, "0.5M"), (1e-05, "0.00001M"), (2048.0, "2048M")]
+)
+def test_compose_memory_is_binary_megabytes_in_decimal(mib: float, text: str) -> None:
+    assert compose.memory(mib) == text
+
+
+# --------------------------------------------------------------------------- golden files
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN_OUTPUTS = {
+    "compose": ["rich.compose.yaml"],
+    "kubernetes": ["rich.k8s.yaml"],
+    "marathon": ["rich.chronos.json", "rich.marathon.json"],
+}
+
+
+@pytest.mark.parametrize("target", sorted(GOLDEN_OUTPUTS))
+def test_a_rich_appliance_builds_to_the_reviewed_files(tmp_path: Path, target: str) -> None:
+    """`tests/data/golden/rich.appliance.json` uses every feature a target maps (ports
+    of each protocol, named and not; volumes of each kind; every health check; jobs once
+    and on a schedule; placement, GPUs, privileges, `$`, `@` and `\\@`). Its outputs were
+    read line by line against docs/targets.md and the platforms' documented rules when
+    they were added, and each platform's validator accepts them; a change to any byte
+    must be reviewed the same way before the file here is updated."""
+    out = tmp_path / "out"
+    run = run_cli(["build", str(GOLDEN / "rich.appliance.json"), "-t", target, "-o", str(out)])
+    assert run.code == 0, run.stderr
+    written = sorted(p.name for p in out.iterdir() if p.name != ".applc-manifest.json")
+    assert written == GOLDEN_OUTPUTS[target]
+    for name in written:
+        assert (out / name).read_text(encoding="utf-8") == (GOLDEN / name).read_text(
+            encoding="utf-8"
+        ), name
+
+
+def test_the_reviewed_files_are_valid_for_their_platforms() -> None:
+    skip_unless_available("jsonschema")
+    skip_unless_available("kubernetes")
+    skip_unless_available("compose")
+    marathon = json.loads((GOLDEN / "rich.marathon.json").read_text(encoding="utf-8"))
+    assert validate_marathon_group(marathon) == []
+    jobs = json.loads((GOLDEN / "rich.chronos.json").read_text(encoding="utf-8"))
+    assert validate_chronos_jobs(jobs) == []
+    assert validate_kubernetes_yaml((GOLDEN / "rich.k8s.yaml").read_text(encoding="utf-8")) == []
+    assert validate_compose((GOLDEN / "rich.compose.yaml").read_text(encoding="utf-8")) == []
+    # Read back as compose reads it: `$$` is a literal `$`.
+    compose_doc = yaml.safe_load((GOLDEN / "rich.compose.yaml").read_text(encoding="utf-8"))
+    env = compose_doc["services"]["db"]["environment"]
+    assert env["POSTGRES_PASSWORD"].replace("$$", "$") == "pa$$word"
+
+
+# --------------------------------------------------------------------------- kubernetes
+
+
+def _container(**raw: object) -> Container:
+    return build_container(Source("x", ""), "/containers/0", {"id": "c", "type": "job", **raw})
+
+
+def _appliance(*containers: dict, **extra: object) -> Appliance:
+    return build_appliance(Source("x", ""), {"id": "app", "containers": list(containers), **extra})
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("plain", "plain"),
+        ("$HOME", "$HOME"),
+        ("$(HOME)", "$$(HOME)"),
+        ("a$$b", "a$$$b"),  # read back: `$$` -> `$`, then `$b` as written
+        ("$$(x)", "$$$$(x)"),
+        ("x$", "x$"),
+        ("$($(", "$$($$("),
+    ],
+)
+def test_kubernetes_escape_keeps_text_from_expansion(text: str, escaped: str) -> None:
+    assert k8s.escape(text) == escaped
+
+
+@pytest.mark.parametrize(
+    ("cpus", "quantity"),
+    [
+        (2, "2"),
+        (1.0, "1"),
+        (0.5, "500m"),
+        (0.25, "250m"),
+        (2.5, "2500m"),
+        (0.001, "1m"),
+        (0.0005, "0.0005"),
+        (1.2345, "1.2345"),
+    ],
+)
+def test_kubernetes_cpu_quantities(cpus: float, quantity: str) -> None:
+    assert k8s.cpu_quantity(cpus) == quantity
+
+
+def test_kubernetes_memory_quantities_are_mebibytes() -> None:
+    assert k8s.mib_quantity(512) == "512Mi"
+    assert k8s.mib_quantity(0.5) == "0.5Mi"
+    assert k8s.mib_quantity(1e-05) == "0.00001Mi"
+
+
+@pytest.mark.parametrize(
+    ("unit", "n", "normal"),
+    [
+        ("S", 120, ("Mi", 2)),
+        ("S", 90, ("S", 90)),
+        ("S", 3600, ("H", 1)),
+        ("S", 86400, ("D", 1)),
+        ("S", 604800, ("W", 1)),
+        ("Mi", 180, ("H", 3)),
+        ("H", 48, ("D", 2)),
+        ("D", 14, ("W", 2)),
+        ("D", 10, ("D", 10)),
+        ("Mi", 0, ("Mi", 0)),
+        ("Mo", 12, ("Mo", 12)),  # months are not weeks
+    ],
+)
+def test_kubernetes_interval_units_are_normalised(unit: str, n: int, normal: tuple) -> None:
+    assert k8s._normalise(unit, n) == normal
+
+
+@pytest.mark.parametrize(
+    ("start", "utc"),
+    [
+        ("", None),
+        ("not a time", None),
+        ("2024-01-01T02:00:00", datetime(2024, 1, 1, 2, 0, tzinfo=UTC)),
+        ("2024-01-01T03:30:00+01:00", datetime(2024, 1, 1, 2, 30, tzinfo=UTC)),
+        ("2024-01-01T00:15:00-02:00", datetime(2024, 1, 1, 2, 15, tzinfo=UTC)),
+    ],
+)
+def test_kubernetes_start_times_are_read_in_utc(start: str, utc: datetime | None) -> None:
+    got = k8s._start(_container(start_time=start))
+    assert got == utc
+    if got is not None:
+        assert got.utcoffset() == timedelta(0)
+
+
+AT_SECOND = "cron cannot start at the second given by"
+
+
+@pytest.mark.parametrize(
+    ("interval", "start", "cron", "why"),
+    [
+        ("T15S", "", None, "cron cannot repeat every `PT15S`"),
+        ("T120S", "", "*/2 * * * *", None),
+        ("T5M", "2024-01-01T00:07:00Z", "2-59/5 * * * *", None),
+        (
+            "T5M",
+            "2024-01-01T00:07:30Z",
+            None,
+            "cron cannot start at the second given by `2024-01-01T00:07:30Z`",
+        ),
+        (
+            "T5M",
+            "2024-01-01T00:07:00.5Z",
+            None,
+            "cron cannot start at the second given by `2024-01-01T00:07:00.5Z`",
+        ),
+        ("T60M", "2024-01-01T05:20:00Z", "20 * * * *", None),
+        ("T6H", "2024-01-01T05:20:00Z", "20 5-23/6 * * *", None),
+        ("T6H", "2024-01-01T06:20:00Z", "20 */6 * * *", None),
+        ("T5H", "", None, "cron cannot repeat every `PT5H`"),
+        ("T45M", "", None, "cron cannot repeat every `PT45M`"),
+        ("1D", "", "0 0 * * *", None),
+        ("2W", "", None, "cron cannot repeat every `P2W`"),
+        ("1W", "2024-01-07T08:00:00Z", "0 8 * * 0", None),
+        ("1W", "2024-01-06T08:00:00Z", "0 8 * * 6", None),
+        ("1M", "", "0 0 1 * *", None),
+        ("2M", "2024-03-10T00:00:00Z", "0 0 10 1-12/2 *", None),
+        ("6M", "2024-08-28T01:02:00Z", "2 1 28 2-12/6 *", None),
+        ("5M", "", None, "cron cannot repeat every `P5M`"),
+        ("1M", "2024-01-29T00:00:00Z", None, "cron cannot repeat every `P1M`"),
+        ("12M", "", "0 0 1 1-12/12 *", None),  # January only
+        ("12M", "2024-05-03T00:00:00Z", "0 0 3 5-12/12 *", None),
+        ("1Y", "", "0 0 1 1 *", None),
+        ("1Y", "2024-02-29T00:00:00Z", None, "cron cannot repeat every `P1Y`"),
+        ("1Y", "2024-02-28T00:00:00Z", "0 0 28 2 *", None),
+        ("2Y", "", None, "cron cannot repeat every `P2Y`"),
+        ("T1.5S", "", None, "cron cannot repeat every `PT1.5S`"),
+        ("T1.5M", "", None, "`PT1.5M` is not an ISO 8601 duration"),
+        ("T0M", "", None, "cron cannot repeat every `PT0M`"),
+        ("1DT1H", "", None, "cron cannot repeat every `P1DT1H`"),
+        ("X", "", None, "`PX` is not an ISO 8601 duration"),
+    ],
+)
+def test_kubernetes_cron_schedules_and_why_not(
+    interval: str, start: str, cron: str | None, why: str | None
+) -> None:
+    assert k8s.cron_schedule(_container(interval=interval, start_time=start)) == (cron, why)
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ({"repeats": 1, "interval": "T10M"}, "Job"),
+        ({"repeats": 5, "interval": "T10M"}, "CronJob"),
+        ({"repeats": 0, "interval": "T10M"}, "CronJob"),
+        ({"repeats": 5, "interval": "T7M"}, "Job"),
+    ],
+)
+def test_kubernetes_job_kind(raw: dict, kind: str) -> None:
+    assert k8s.job_kind(_container(**raw)) == kind
+
+
+@pytest.mark.parametrize(
+    ("cid", "kind", "why"),
+    [
+        ("web", "Deployment", None),
+        ("Web", "Deployment", None),  # not a DNS label at all: APL105's business
+        ("-x", "Deployment", None),
+        ("1st", "Deployment", "`1st` is not a DNS-1035 label"),
+        ("a" * 63, "Deployment", None),
+        ("a" * 64, "Deployment", f"`{'a' * 64}` is not a DNS-1035 label"),
+        ("a" * 52, "CronJob", None),
+        ("a" * 53, "CronJob", f"`{'a' * 53}` is longer than 52 characters"),
+        ("a" * 53, "Job", None),
+    ],
+)
+def test_kubernetes_names_a_service_can_have(cid: str, kind: str, why: str | None) -> None:
+    got = k8s.name_problem(_container(id=cid), kind)
+    if why is None:
+        assert got is None
+    else:
+        assert got is not None and got.startswith(why)
+    if got and "DNS-1035" in got:
+        assert got == (
+            f"`{cid}` is not a DNS-1035 label (a lower-case letter, then letters, digits and "
+            "`-`, at most 63 characters), so it cannot name a Kubernetes Service"
+        )
+    if got and "CronJob" in got:
+        assert got == f"`{cid}` is longer than 52 characters, the limit for a CronJob name"
+
+
+@pytest.mark.parametrize(
+    ("placement", "result"),
+    [
+        ({}, (None, None)),
+        ({"host": "node-1"}, ({"kubernetes.io/hostname": "node-1"}, None)),
+        ({"zone": "z1", "host": "n"}, ({"kubernetes.io/hostname": "n"}, None)),
+        ({"zone": "z1", "region": "r"}, ({"topology.kubernetes.io/zone": "z1"}, None)),
+        ({"region": "eu"}, ({"topology.kubernetes.io/region": "eu"}, None)),
+        (
+            {"cloud": "aws"},
+            (
+                None,
+                "placement `cloud: aws` has no Kubernetes node label; the placement is left out",
+            ),
+        ),
+        (
+            {"zone": "a b"},
+            (
+                None,
+                "placement `zone: a b` is not a valid label value for "
+                "`topology.kubernetes.io/zone`; the placement is left out",
+            ),
+        ),
+        ({"zone": "a" * 63}, ({"topology.kubernetes.io/zone": "a" * 63}, None)),
+        (
+            {"zone": "a" * 64},
+            (
+                None,
+                f"placement `zone: {'a' * 64}` is not a valid label value for "
+                "`topology.kubernetes.io/zone`; the placement is left out",
+            ),
+        ),
+        ({"zone": "a.b_c-d"}, ({"topology.kubernetes.io/zone": "a.b_c-d"}, None)),
+        (
+            {"zone": "-a"},
+            (
+                None,
+                "placement `zone: -a` is not a valid label value for "
+                "`topology.kubernetes.io/zone`; the placement is left out",
+            ),
+        ),
+    ],
+)
+def test_kubernetes_node_selectors(placement: dict, result: tuple) -> None:
+    c = _container(schedule_hints={"placement": placement})
+    assert k8s.node_selector(c) == result
