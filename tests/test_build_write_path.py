@@ -349,3 +349,276 @@ def test_anything_but_a_regular_file_at_a_name_is_refused(tmp_path: Path) -> Non
         f"{(tmp_path / 'd.yaml').as_posix()} is a directory; applc writes only regular files "
         "in the output folder"
     )
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every entry of the folder (hidden ones too): bytes, mode and inode."""
+    out = {}
+    for p in sorted(folder.iterdir()):
+        st = p.stat()
+        out[p.name] = (p.read_bytes(), st.st_mode & 0o777, st.st_ino)
+    return out
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> tuple[Path, Path, list[b.Change]]:
+    """A folder with one file of each kind of change: created, updated, updated through a
+    hard link (its twin lives outside), removed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "upd.yaml").write_text("upd old\n", encoding="utf-8")
+    os.chmod(out / "upd.yaml", 0o640)
+    (out / "linked.yaml").write_text("linked old\n", encoding="utf-8")
+    twin = tmp_path / "twin.yaml"
+    os.link(out / "linked.yaml", twin)
+    (out / "gone.yaml").write_text("gone\n", encoding="utf-8")
+    (out / "keep.txt").write_text("not applc's\n", encoding="utf-8")
+
+    def st(name: str) -> os.stat_result:
+        return os.stat(out / name)
+
+    todo = [
+        b.Change("new.yaml", "create", None, "new\n", out / "new.yaml", None),
+        b.Change("upd.yaml", "update", "upd old\n", "upd new\n", out / "upd.yaml", st("upd.yaml")),
+        b.Change(
+            "linked.yaml", "update", "linked old\n", "linked new\n", out / "linked.yaml",
+            st("linked.yaml"),
+        ),
+        b.Change("gone.yaml", "remove", "gone\n", None, out / "gone.yaml", st("gone.yaml")),
+    ]  # fmt: skip
+    return out, twin, todo
+
+
+def test_applying_creates_updates_rewrites_linked_files_in_place_and_removes(
+    scene: tuple[Path, Path, list[b.Change]],
+) -> None:
+    out, twin, todo = scene
+    linked_inode = os.stat(out / "linked.yaml").st_ino
+    old_umask = os.umask(0o027)
+    try:
+        b._apply(todo)
+    finally:
+        os.umask(old_umask)
+    got = _snapshot(out)
+    assert sorted(got) == ["keep.txt", "linked.yaml", "new.yaml", "upd.yaml"]  # nothing stray
+    assert got["new.yaml"][:2] == (b"new\n", 0o640)  # what the umask allows
+    assert got["upd.yaml"][:2] == (b"upd new\n", 0o640)  # the old file's mode
+    assert got["linked.yaml"][0] == b"linked new\n"
+    assert got["linked.yaml"][2] == linked_inode == os.stat(twin).st_ino  # still one file
+    assert twin.read_bytes() == b"linked new\n"
+    assert got["keep.txt"][0] == b"not applc's\n"
+
+
+def _fail_removing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    real = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name == name:
+            raise OSError(30, "Read-only file system")
+        real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+
+
+def test_a_failure_at_the_last_step_puts_every_file_back(
+    scene: tuple[Path, Path, list[b.Change]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, twin, todo = scene
+    before = _snapshot(out)
+    _fail_removing(monkeypatch, "gone.yaml")
+    with pytest.raises(OSError, match="Read-only file system"):
+        b._apply(todo)
+    assert _snapshot(out) == before  # the same bytes, modes and inodes; nothing stray
+    assert twin.read_bytes() == b"linked old\n"
+    assert os.stat(twin).st_ino == os.stat(out / "linked.yaml").st_ino
+
+
+def test_a_failure_restores_from_copies_where_hard_links_are_refused(
+    scene: tuple[Path, Path, list[b.Change]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, twin, todo = scene
+    before = {n: v[:2] for n, v in _snapshot(out).items()}
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    _fail_removing(monkeypatch, "gone.yaml")
+    with pytest.raises(OSError, match="Read-only file system"):
+        b._apply(todo)
+    assert {n: v[:2] for n, v in _snapshot(out).items()} == before
+    assert twin.read_bytes() == b"linked old\n"
+
+
+def test_a_backup_is_a_second_name_or_else_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest = tmp_path / "a.yaml"
+    dest.write_text("old\n", encoding="utf-8")
+    os.chmod(dest, 0o604)
+    bak = b._backup(dest)
+    assert bak.parent == tmp_path and bak.name.startswith(".a.yaml.") and bak.name.endswith(".bak")
+    assert os.path.samefile(bak, dest)
+    bak.unlink()
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    bak = b._backup(dest)
+    assert not os.path.samefile(bak, dest)
+    assert bak.read_bytes() == b"old\n" and bak.stat().st_mode & 0o777 == 0o604
+
+
+def test_a_failure_while_staging_leaves_no_staged_file(
+    scene: tuple[Path, Path, list[b.Change]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, _, todo = scene
+    before = _snapshot(out)
+    real = b.stage
+    calls = []
+
+    def stage(*args: object, **kwargs: object) -> Path:
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(b, "stage", stage)
+    with pytest.raises(OSError, match="No space left on device"):
+        b._apply(todo)
+    assert calls == ["new.yaml", "upd.yaml"]
+    assert _snapshot(out) == before
+
+
+def test_only_an_update_of_a_file_with_other_names_is_written_in_place(tmp_path: Path) -> None:
+    p = tmp_path / "a"
+    p.write_text("x", encoding="utf-8")
+    single = os.stat(p)
+    os.link(p, tmp_path / "b")
+    double = os.stat(p)
+    assert b._hard_linked(b.Change("a", "update", "x", "y", p, double))
+    assert not b._hard_linked(b.Change("a", "update", "x", "y", p, single))
+    assert not b._hard_linked(b.Change("a", "remove", "x", None, p, double))
+    assert not b._hard_linked(b.Change("a", "create", None, "y", p, None))
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def _result(
+    outputs: dict[str, str], obsolete: tuple[str, ...] = (), manifest: Manifest | None = None
+) -> b.BuildResult:
+    from applc.formatters import Report
+
+    unit = b.Unit("in/shop.json", "in/shop.json", "../in/shop.json", "shop", [], "shop")
+    return b.BuildResult(
+        Report([], {}, 0),
+        "compose",
+        units=[unit],
+        outputs=[b.OutputText(n, t, "in/shop.json") for n, t in outputs.items()],
+        obsolete=list(obsolete),
+        manifest=manifest,
+    )
+
+
+def _recorded(text: str) -> dict[str, str]:
+    return {
+        "target": "compose",
+        "appliance": "shop",
+        "source": "../in/shop.json",
+        "sha256": b.sha256(text),
+    }
+
+
+def test_changes_are_what_differs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "same.yaml").write_text("same\n", encoding="utf-8")
+    (out / "stale.yaml").write_text("old\n", encoding="utf-8")
+    (out / "gone.yaml").write_text("gone\n", encoding="utf-8")
+    manifest = Manifest({"gone.yaml": _recorded("gone\n"), "absent.yaml": _recorded("x")})
+    result = _result(
+        {"same.yaml": "same\n", "stale.yaml": "new\n", "fresh.yaml": "fresh\n"},
+        ("gone.yaml", "absent.yaml"),
+        manifest,
+    )
+    got = [(c.name, c.kind, c.old, c.new, c.path) for c in b.changes(out, result)]
+    assert got == [
+        ("stale.yaml", "update", "old\n", "new\n", out / "stale.yaml"),
+        ("fresh.yaml", "create", None, "fresh\n", out / "fresh.yaml"),
+        ("gone.yaml", "remove", "gone\n", None, out / "gone.yaml"),
+    ]
+    assert result.notes == []
+
+
+def test_an_obsolete_file_is_kept_when_it_is_no_longer_what_applc_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "edited.yaml").write_text("edited\n", encoding="utf-8")
+    (out / "locked.yaml").write_text("locked\n", encoding="utf-8")
+    os.chmod(out / "locked.yaml", 0o444)
+    (out / "dir.yaml").mkdir()
+    manifest = Manifest(
+        {
+            "edited.yaml": _recorded("as written\n"),
+            "locked.yaml": _recorded("locked\n"),
+            "dir.yaml": _recorded("x"),
+        }
+    )
+    result = _result({}, ("edited.yaml", "locked.yaml", "dir.yaml", "edited.yaml"), manifest)
+    assert b.changes(out, result) == []
+    where = out.as_posix()
+    kept = "which this build no longer writes"
+    assert result.notes == [
+        f"kept {where}/edited.yaml, {kept}: it changed since applc wrote it",
+        f"kept {where}/locked.yaml, {kept}: it is read-only",
+        f"kept {where}/dir.yaml, {kept}: it is now a directory",
+    ]  # and each once
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("x", encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        b.changes(out, _result({"a.yaml": "a"}))
+    assert str(info.value) == f"{out.as_posix()} is not a folder"
+
+
+def test_a_missing_output_folder_means_everything_is_new(tmp_path: Path) -> None:
+    out = tmp_path / "missing"
+    got = [(c.name, c.kind) for c in b.changes(out, _result({"a.yaml": "a"}, ("b.yaml",)))]
+    assert got == [("a.yaml", "create")]
+
+
+def test_writing_records_the_manifest_and_returns_what_changed(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "out"
+    result = _result({"a.yaml": "a\n"})
+    done = b.write_outputs(out, result)
+    assert [(c.name, c.kind) for c in done] == [("a.yaml", "create")]
+    assert (out / "a.yaml").read_text(encoding="utf-8") == "a\n"
+    assert Manifest.load(out).entries == {"a.yaml": _recorded("a\n")}
+    # The same build again: nothing to do, nothing touched.
+    mtime = os.stat(out / b.MANIFEST).st_mtime_ns
+    assert b.write_outputs(out, _result({"a.yaml": "a\n"}, manifest=Manifest.load(out))) == []
+    assert os.stat(out / b.MANIFEST).st_mtime_ns == mtime
+
+
+def test_a_read_only_output_that_would_change_stops_the_write(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("old\n", encoding="utf-8")
+    os.chmod(out / "a.yaml", 0o444)
+    with pytest.raises(BuildError) as info:
+        b.write_outputs(out, _result({"a.yaml": "new\n"}))
+    assert str(info.value) == (
+        f"{(out / 'a.yaml').as_posix()} is read-only; make it writable to let applc change it"
+    )
+    assert (out / "a.yaml").read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a.yaml"]
+    # Unchanged, it is no problem.
+    b.write_outputs(out, _result({"a.yaml": "old\n"}))
+    assert sorted(p.name for p in out.iterdir()) == [b.MANIFEST, "a.yaml"]

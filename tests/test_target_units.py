@@ -332,3 +332,240 @@ def test_kubernetes_names_a_service_can_have(cid: str, kind: str, why: str | Non
 def test_kubernetes_node_selectors(placement: dict, result: tuple) -> None:
     c = _container(schedule_hints={"placement": placement})
     assert k8s.node_selector(c) == result
+
+
+def test_kubernetes_port_names_are_iana_service_names() -> None:
+    from applc.targets.kubernetes.naming import port_name
+
+    assert port_name("http") == "http"
+    assert port_name("HDFS Namenode UI") == "hdfs-namenode"  # cut at a word boundary
+    assert port_name("PostgreSQL Server") == "postgresql"
+    assert port_name("abcdefghijklmnopq") == "abcdefghijklmno"  # one word: cut at 15
+    assert port_name("abcdefghijklmno-p") == "abcdefghijklmno"  # the 16th is the `-`
+    assert port_name("1234 5678") is None  # no letter
+    assert port_name("12345678901234 a") is None  # the cut leaves no letter
+    assert port_name("---") is None
+    assert port_name("a1-b2") == "a1-b2"
+
+
+def test_marathon_port_names_start_with_a_letter() -> None:
+    from applc.targets.marathon.naming import port_name
+
+    assert port_name("PostgreSQL Server") == "postgresql-server"
+    assert port_name("HDFS Namenode UI") == "hdfs-namenode-ui"
+    assert port_name("8080 web") is None
+    assert port_name("  ") is None
+    assert port_name("x" * 100) == "x" * 100  # Marathon sets no length limit
+
+
+def test_port_names_are_unique_within_a_container() -> None:
+    from applc.targets.base import assign_names
+
+    def derive(name: str) -> str | None:
+        return name.lower() if name.isalpha() else None
+
+    assert assign_names(["Web", None, "web", "x1", "Api", "API"], derive) == [
+        "web",
+        None,
+        None,
+        None,
+        "api",
+        None,
+    ]
+
+
+def test_derive_name_is_a_lower_case_slug() -> None:
+    from applc.targets.base import derive_name
+
+    assert derive_name("HDFS Namenode UI") == "hdfs-namenode-ui"
+    assert derive_name("--a__b--") == "a-b"
+    assert derive_name("abc-def", 4) == "abc"  # no `-` left at the cut
+    assert derive_name("abcdef", 4) == "abcd"
+    assert derive_name("abc", 3) == "abc"
+
+
+# --------------------------------------------------------------------------- marathon
+
+
+def test_marathon_job_dependencies_it_cannot_enforce() -> None:
+    from applc.targets.marathon.adapter import job_dependency_gaps
+
+    app = _appliance(
+        {"id": "db", "type": "service"},
+        {"id": "load", "type": "job", "dependencies": ["db"]},
+        {"id": "report", "type": "job", "dependencies": ["ghost", "load", "report"]},
+        {"id": "web", "type": "service", "dependencies": ["db", "load", "web"]},
+    )
+    by = app.by_id
+    assert job_dependency_gaps(app, by["db"]) == []
+    assert job_dependency_gaps(app, by["load"]) == [
+        (0, "db", "Chronos job `load` cannot wait for Marathon app `db`: it runs on its schedule")
+    ]
+    assert job_dependency_gaps(app, by["report"]) == [
+        (
+            1,
+            "load",
+            "Chronos job `report` cannot wait for Chronos job `load`: it runs on its schedule",
+        )
+    ]
+    assert job_dependency_gaps(app, by["web"]) == [
+        (1, "load", "Marathon app `web` cannot depend on Chronos job `load`")
+    ]
+
+
+def test_marathon_persistent_mounts_use_pivots_volume_names() -> None:
+    from applc.targets.marathon.adapter import docker_only, persistent_mounts
+
+    volumes = [
+        {"src": "local", "dest": "/a"},
+        {"src": "global", "dest": "/b", "type": "persistent"},
+        {"src": "undeclared", "dest": "/c"},
+        {"src": "/host", "dest": "/d", "type": "HOST"},
+        {"container_path": "/e", "host_path": "/legacy", "mode": "RW"},
+    ]
+    dp = {"volumes": [{"id": "local"}, {"id": "global", "scope": "GLOBAL"}]}
+    app = _appliance({"id": "c", "type": "service", "volumes": volumes}, data_persistence=dp)
+    c = app.by_id["c"]
+    assert persistent_mounts(app, c) == [("app-local", "/a"), ("global", "/b")]
+    assert docker_only(app, c) == [
+        "it mounts cephfs persistent volumes through `docker run` options"
+    ]
+    # Without data_persistence PIVOT drops them (APL244).
+    bare = _appliance({"id": "c", "type": "service", "volumes": volumes, "is_privileged": True})
+    assert persistent_mounts(bare, bare.by_id["c"]) == []
+    assert docker_only(bare, bare.by_id["c"]) == ["it runs privileged"]
+
+
+@pytest.mark.parametrize(
+    ("resources", "count"),
+    [({"gpu": 2}, 2), ({"gpu": 0}, 0), ({"gpu": 1.0}, 1), ({}, 0), (None, 0)],
+)
+def test_marathon_gpu_count(resources: dict | None, count: int) -> None:
+    from applc.targets.marathon.adapter import gpu_count
+
+    raw: dict = {"id": "c", "type": "service"}
+    if resources is not None:
+        raw["resources"] = {"cpus": 1, "mem": 128, **resources}
+    assert gpu_count(_appliance(raw).by_id["c"]) == count
+
+
+# --------------------------------------------------------------------------- --validate
+
+
+@pytest.mark.parametrize(
+    ("pattern", "python"),
+    [
+        ("^[a-z]+$", "^[a-z]+\\Z"),
+        ("^(a|b)$|^c$", "^(a|b)\\Z|^c\\Z"),
+        ("[$]x", "[$]x"),  # inside a class `$` is a dollar
+        ("[a$]$", "[a$]\\Z"),
+        ("a\\$", "a\\$"),  # escaped
+        ("a\\\\$", "a\\\\\\Z"),  # an escaped backslash, then the end
+        ("\\[$]", "\\[\\Z]"),  # `\[` opens no class
+        ("x\\", "x\\"),  # a trailing backslash is kept as it is
+        ("", ""),
+    ],
+)
+def test_ecma_patterns_end_only_at_the_end(pattern: str, python: str) -> None:
+    from applc.targets.validate import ecma_pattern
+
+    assert ecma_pattern(pattern) == python
+
+
+def test_validate_names_each_problem_by_its_json_pointer() -> None:
+    skip_unless_available("jsonschema")
+    from applc.build import OutputText
+    from applc.targets.validate import _pointer, validate_outputs, validate_text
+
+    assert _pointer([]) == "/"
+    assert _pointer(["a/b", "m~n", 0]) == "/a~1b/m~0n/0"
+    assert validate_text("marathon-group.schema.json", "not json") == [
+        "not JSON: Expecting value: line 1 column 1 (char 0)"
+    ]
+    assert validate_text("marathon-group.schema.json", '{"id": "/shop", "apps": []}') == []
+    bad_id = '{"id": "/shop\\n", "apps": []}'  # `$` is the end: a final newline fails
+    assert validate_text("marathon-group.schema.json", bad_id) == [
+        "/id: '/shop\\n' does not match '^(/[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'"
+    ]
+    outputs = [
+        OutputText("shop.marathon.json", bad_id, "in.json"),
+        OutputText("shop.chronos.json", '[{"name": 5}]', "in.json"),
+        OutputText("shop.compose.yaml", "not checked", "in.json"),
+        OutputText("shop.marathon.json.bak", "not checked", "in.json"),
+    ]
+    assert validate_outputs("marathon", outputs) == [
+        "shop.marathon.json: /id: '/shop\\n' does not match '^(/[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'",
+        "shop.chronos.json: /0: 'command' is a required property",
+        "shop.chronos.json: /0: 'schedule' is a required property",
+        "shop.chronos.json: /0/name: 5 is not of type 'string'",
+    ]
+
+
+def test_validate_counts_only_true_integers_and_shortens_long_messages() -> None:
+    skip_unless_available("jsonschema")
+    from applc.targets.validate import validate_text
+
+    errors = validate_text("chronos-job.schema.json", '[{"name": "x", "retries": 1.0}]')
+    assert "/0/retries: 1.0 is not of type 'integer'" in errors
+    long_name = "x" * 400
+    errors = validate_text("marathon-group.schema.json", json.dumps({"id": long_name, "apps": []}))
+    (message,) = errors
+    assert message.startswith(f"/id: '{'x' * 190}")
+    assert message.endswith("...") and len(message) == len("/id: ") + 203
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def test_compact_drops_none_valued_keys_at_every_depth() -> None:
+    from applc.targets.render import compact
+
+    value = {"a": None, "b": [{"c": None, "d": 0}, None, ({"e": None},)], "f": {"g": None}}
+    assert compact(value) == {"b": [{"d": 0}, None, [{}]], "f": {}}
+    assert compact(None) is None
+    assert compact("x") == "x"
+
+
+def test_to_json_writes_a_member_as_it_reads_inside_an_indented_document() -> None:
+    from applc.targets.render import to_json
+
+    assert to_json({"a": ["é", 1]}) == '{"a": ["é", 1]}'
+    assert to_json({"a": ["é", 1]}, 2) == '{\n  "a": [\n    "é",\n    1\n  ]\n}'
+    assert to_json({"a": [1]}, 2, 2) == '{\n      "a": [\n        1\n      ]\n    }'
+    assert to_json([], 2, 3) == "[]"
+
+
+def test_a_lone_surrogate_makes_the_whole_file_ascii_at_every_level() -> None:
+    from applc.targets.render import _ASCII, _NotUtf8, to_json
+
+    with pytest.raises(_NotUtf8):
+        to_json({"a": "\ud800"}, 2, 1)
+    with pytest.raises(_NotUtf8):
+        to_json("\ud800")
+    token = _ASCII.set(True)
+    try:
+        assert to_json({"a": "é\ud800"}) == '{"a": "\\u00e9\\ud800"}'
+        assert to_json({"a": [1]}, 2) == '{\n  "a": [\n    1\n  ]\n}'
+        assert to_json({"a": [1]}, 2, 2) == '{\n      "a": [\n        1\n      ]\n    }'
+        assert to_json({"a": [1]}, None, 2) == '{"a": [1]}'
+    finally:
+        _ASCII.reset(token)
+
+
+def test_a_marathon_build_with_a_lone_surrogate_is_ascii_json(tmp_path: Path) -> None:
+    value = json.loads((GOLDEN / "rich.appliance.json").read_text(encoding="utf-8"))
+    value["containers"][0]["env"] = {"NAME": "café"}
+    value["containers"][2]["args"] = ["é", "\ud800"]
+    value["x-applc-ignore"] = {"APL112": "a test of the ASCII fallback"}
+    src = tmp_path / "rich.appliance.json"
+    src.write_text(json.dumps(value), encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_cli(["build", str(src), "-t", "marathon", "-o", str(out)])
+    assert run.code == 0, run.stderr
+    group = (out / "rich.marathon.json").read_text(encoding="utf-8")
+    jobs = (out / "rich.chronos.json").read_text(encoding="utf-8")
+    # Only the file that holds the surrogate goes ASCII, all of it.
+    assert '"NAME": "café"' in group
+    assert '"\\u00e9",\n      "\\ud800"' in jobs and jobs.isascii()
+    assert json.loads(group)["apps"][0]["env"]["NAME"] == "café"
+    assert json.loads(jobs)[0]["arguments"] == ["é", "\ud800"]
