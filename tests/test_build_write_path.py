@@ -229,6 +229,10 @@ def test_a_source_exists_only_as_a_file_inside_the_folder_tree(tmp_path: Path) -
     assert not Manifest.source_exists("../dir.json", out)
     assert not Manifest.source_exists("../gone.json", out)
     assert not Manifest.source_exists("-", out)
+    (out / "-").write_text("{}", encoding="utf-8")
+    assert not Manifest.source_exists("-", out)  # standard input is no file
+    (out / "in.json").write_text("{}", encoding="utf-8")
+    assert Manifest.source_exists("in.json", out)
     assert not Manifest.source_exists("../shop.json", None)
 
 

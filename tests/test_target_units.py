@@ -569,3 +569,83 @@ def test_a_marathon_build_with_a_lone_surrogate_is_ascii_json(tmp_path: Path) ->
     assert '"\\u00e9",\n      "\\ud800"' in jobs and jobs.isascii()
     assert json.loads(group)["apps"][0]["env"]["NAME"] == "café"
     assert json.loads(jobs)[0]["arguments"] == ["é", "\ud800"]
+
+
+# --------------------------------------------------------------------------- shared checks
+
+
+def _lint_target(tmp_path: Path, target: str, *containers: dict) -> list[dict]:
+    src = tmp_path / "shop.appliance.json"
+    src.write_text(json.dumps({"id": "shop", "containers": list(containers)}), encoding="utf-8")
+    run = run_cli(["lint", "-f", "json", "--target", target, str(src)])
+    return [
+        {k: d[k] for k in ("code", "severity", "message", "pointer", "target")}
+        for d in run.json()["diagnostics"]  # type: ignore[index]
+        if d["code"] in ("APL403", "APL410")
+    ]
+
+
+def _svc(cid: str, **extra: object) -> dict:
+    return {
+        "id": cid,
+        "type": "service",
+        "image": "shop/web:1.0",
+        "resources": {"cpus": 1, "mem": 256},
+        "network_mode": "BRIDGE",
+        **extra,
+    }
+
+
+def test_port_names_a_target_rewrites_or_leaves_out_are_reported(tmp_path: Path) -> None:
+    ports = [
+        {"container_port": 80, "name": "Web UI"},
+        {"container_port": 81, "name": "web-ui"},  # taken by the first: left out
+        {"container_port": 82, "name": "9000"},
+        {"container_port": 83, "name": "ok"},
+        {"container_port": 84},
+    ]
+    got = _lint_target(tmp_path, "marathon", _svc("web", ports=ports))
+    assert got == [
+        {
+            "code": "APL403",
+            "severity": "info",
+            "message": "port name `Web UI` is written `web-ui` for Marathon",
+            "pointer": "/containers/0/ports/0/name",
+            "target": "marathon",
+        },
+        {
+            "code": "APL403",
+            "severity": "info",
+            "message": "port name `web-ui` is left out: no valid name for Marathon derives from it",
+            "pointer": "/containers/0/ports/1/name",
+            "target": "marathon",
+        },
+        {
+            "code": "APL403",
+            "severity": "info",
+            "message": "port name `9000` is left out: no valid name for Marathon derives from it",
+            "pointer": "/containers/0/ports/2/name",
+            "target": "marathon",
+        },
+    ]
+    src = tmp_path / "shop.appliance.json"
+    run = run_cli(["lint", "-f", "concise", "--target", "kubernetes", str(src)])
+    assert (
+        "APL403 [info] port name `Web UI` is written `web-ui` for a Kubernetes container port "
+        "(name the port with lower-case letters, digits and `-` (at most 15))"
+    ) in run.stdout
+
+
+@pytest.mark.parametrize("target", ["marathon", "compose", "kubernetes"])
+def test_fractional_gpus_are_an_error_on_every_target(tmp_path: Path, target: str) -> None:
+    res = {"cpus": 1, "mem": 256, "gpu": 1.5}
+    got = _lint_target(tmp_path, target, _svc("web", resources=res), _svc("two"))
+    assert {
+        "code": "APL410",
+        "severity": "error",
+        "message": f"`web` asks for 1.5 GPUs; {target} counts whole GPUs",
+        "pointer": "/containers/0/resources/gpu",
+        "target": target,
+    } in got
+    whole = _lint_target(tmp_path, target, _svc("web", resources={**res, "gpu": 2.0}))
+    assert not [d for d in whole if d["severity"] == "error"]

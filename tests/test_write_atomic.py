@@ -223,3 +223,136 @@ def test_lint_fix_on_a_full_disk_leaves_the_file_as_it_was(tmp_path: Path) -> No
     assert "Traceback" not in proc.stderr
     assert path.read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.appliance.json"]
+
+
+# --------------------------------------------------------------------------- applc/files.py
+
+
+def test_every_kind_of_file_is_named_in_words(tmp_path: Path) -> None:
+    import stat
+
+    from applc.files import kind
+
+    assert kind(stat.S_IFREG | 0o644) == "a regular file"
+    assert kind(stat.S_IFDIR | 0o755) == "a directory"
+    assert kind(stat.S_IFLNK | 0o777) == "a symbolic link"
+    assert kind(stat.S_IFIFO | 0o600) == "a fifo"
+    assert kind(stat.S_IFCHR | 0o666) == "a character device"
+    assert kind(stat.S_IFBLK | 0o660) == "a block device"
+    assert kind(stat.S_IFSOCK | 0o755) == "a socket"
+    assert kind(0) == "not a regular file"
+    assert kind(os.lstat("/dev/null").st_mode) == "a character device"
+
+
+def test_a_refusal_is_a_permission_error_that_says_why() -> None:
+    import errno
+
+    from applc.files import UnsafeFile
+
+    exc = UnsafeFile("x is a fifo")
+    assert isinstance(exc, OSError)
+    assert (exc.errno, exc.strerror) == (errno.EPERM, "x is a fifo")
+
+
+def test_anything_but_a_file_link_fifo_or_device_is_refused(tmp_path: Path) -> None:
+    from applc.files import UnsafeFile, write_file
+
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(UnsafeFile) as info:
+        write_file(tmp_path / "dir", "x")
+    assert info.value.strerror == (
+        f"{tmp_path / 'dir'} is a directory; applc writes only regular files there"
+    )
+
+
+def test_a_read_only_file_is_refused_even_to_root(tmp_path: Path) -> None:
+    from applc.files import UnsafeFile, read_only, write_file
+
+    path = tmp_path / "a.json"
+    path.write_text("old", encoding="utf-8")
+    os.chmod(path, 0o444)
+    assert read_only(os.stat(path), path)
+    with pytest.raises(UnsafeFile) as info:
+        write_file(path, "new")
+    assert info.value.strerror == f"{path} is read-only; make it writable to let applc change it"
+    assert path.read_text(encoding="utf-8") == "old"
+    os.chmod(path, 0o200)  # writable by its owner only
+    assert not read_only(os.stat(path), path)
+
+
+def test_a_stream_gets_every_byte_even_from_short_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """POSIX lets write() take fewer bytes than it was given (a signal, a full pipe):
+    what is left is written again."""
+    import threading
+
+    from applc.files import write_file
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    text = "é" + "0123456789" * 50
+    try:
+        write_file(fifo, text)
+    finally:
+        reader.join(timeout=60)
+    assert got == [text.encode("utf-8")]
+    assert (tmp_path / "report.fifo").is_fifo()
+
+
+def test_a_file_with_other_names_gets_every_byte_in_place_even_from_short_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from applc.files import write_file
+
+    path = tmp_path / "a.json"
+    path.write_text("x" * 1000, encoding="utf-8")
+    os.link(path, tmp_path / "b.json")
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:5])))
+    write_file(path, "new text\n")
+    assert (tmp_path / "b.json").read_bytes() == b"new text\n"
+    assert os.path.samefile(path, tmp_path / "b.json")
+
+
+def test_a_write_in_place_refuses_a_file_swapped_in_meanwhile(tmp_path: Path) -> None:
+    """Between the look at the file and the write, the name may come to mean another
+    file: a new regular file, or a symbolic link (even to the very same file)."""
+    import errno
+
+    from applc.files import UnsafeFile, write_in_place
+
+    path = tmp_path / "a.json"
+    path.write_text("old", encoding="utf-8")
+    before = os.stat(path)
+    (tmp_path / "other").write_text("other", encoding="utf-8")
+    os.replace(tmp_path / "other", path)  # another inode under the name
+    with pytest.raises(UnsafeFile) as info:
+        write_in_place(path, b"new", before)
+    assert info.value.strerror == f"{path} changed while applc was writing it"
+    assert path.read_text(encoding="utf-8") == "other"
+
+    real = tmp_path / "real.json"
+    real.write_text("real", encoding="utf-8")
+    before = os.stat(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with pytest.raises(OSError) as raised:
+        write_in_place(link, b"new", before)  # the same inode, but through a link
+    assert raised.value.errno == errno.ELOOP  # the link is not followed
+    assert real.read_text(encoding="utf-8") == "real"
+
+
+def test_an_empty_text_written_in_place_leaves_an_empty_file(tmp_path: Path) -> None:
+    from applc.files import write_file
+
+    path = tmp_path / "a.json"
+    path.write_text("old content", encoding="utf-8")
+    os.link(path, tmp_path / "b.json")
+    write_file(path, "")
+    assert (tmp_path / "b.json").read_bytes() == b""
