@@ -626,3 +626,28 @@ def test_a_read_only_output_that_would_change_stops_the_write(tmp_path: Path) ->
     # Unchanged, it is no problem.
     b.write_outputs(out, _result({"a.yaml": "old\n"}))
     assert sorted(p.name for p in out.iterdir()) == [b.MANIFEST, "a.yaml"]
+
+
+def test_diffs_name_a_missing_side_dev_null_as_git_does() -> None:
+    out = Path("out")
+    create = b.Change("a.yaml", "create", None, "x: 1\n")
+    update = b.Change("a.yaml", "update", "x: 1\n", "x: 2\n")
+    remove = b.Change("a.yaml", "remove", "x: 1\n", None)
+    assert b.unified_diff(out, create) == (
+        "--- /dev/null\n+++ b/out/a.yaml\n@@ -0,0 +1 @@\n+x: 1\n"
+    )
+    assert b.unified_diff(out, update) == (
+        "--- a/out/a.yaml\n+++ b/out/a.yaml\n@@ -1 +1 @@\n-x: 1\n+x: 2\n"
+    )
+    assert b.unified_diff(out, remove) == (
+        "--- a/out/a.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-x: 1\n"
+    )
+
+
+def test_labels_never_use_the_root_or_parent_folder_names() -> None:
+    # `..` and `/` tell nothing apart: such keys fall back to the hash.
+    for keys in (["../x/hail.json", "x/hail.json"], ["/x/hail.json", "x/hail.json"]):
+        assert b.labels(keys) == {
+            k: f"hail-{hashlib.sha256(k.encode()).hexdigest()[:8]}" for k in keys
+        }
+    assert b.labels([]) == {}
