@@ -651,3 +651,41 @@ def test_labels_never_use_the_root_or_parent_folder_names() -> None:
             k: f"hail-{hashlib.sha256(k.encode()).hexdigest()[:8]}" for k in keys
         }
     assert b.labels([]) == {}
+
+
+def test_label_parts_keep_capital_letters_at_their_ends() -> None:
+    assert b._label_part("Xa.X") == "Xa.X"
+
+
+def test_hashed_labels_keep_80_characters_of_the_stem() -> None:
+    stem = "s" * 100
+    keys = [f"../{stem}.json", f"/{stem}.json"]
+    assert b.labels(keys) == {
+        k: f"{'s' * 80}-{hashlib.sha256(k.encode()).hexdigest()[:8]}" for k in keys
+    }
+
+
+def test_an_unsafe_id_is_refused_with_the_lint_report_of_every_input(tmp_path: Path) -> None:
+    from applc.config import ConfigCache
+
+    src = tmp_path / "a.appliance.json"
+    value = {
+        "id": "../escape",
+        "x-applc-ignore": {"APL105": "testing the path check"},
+        "containers": [
+            {
+                "id": "db",
+                "type": "service",
+                "image": "postgres",  # APL304: a warning, which does not stop a build
+                "resources": {"cpus": 1, "mem": 512},
+                "network_mode": "BRIDGE",
+            }
+        ],
+    }
+    src.write_text(json.dumps(value), encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        b.compile_paths([str(src)], ConfigCache(), "compose", out_dir=tmp_path / "out")
+    assert str(info.value).startswith(f'{src}: appliance id "../escape" cannot name')
+    report = info.value.report
+    assert report is not None and report.files == 1
+    assert [d.code for d in report.diagnostics] == ["APL304"]

@@ -141,16 +141,30 @@ def test_a_report_written_through_a_link_lands_in_its_target(tmp_path):
     assert json.loads(target.read_text())["summary"]["files"] == 1
 
 
+def _device(path: Path, minor: int) -> Path:
+    """A private copy of a memory device (1, minor: 3 is null, 7 is full). Never the real
+    /dev/null: under mutation testing a broken writer replaced it with a regular file, for
+    every process on the machine."""
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    except PermissionError:
+        pytest.skip("creating a device node needs root (CAP_MKNOD); CI runs as root")
+    return path
+
+
 def test_a_report_to_a_device_stays_a_device(tmp_path):
+    null = _device(tmp_path / "null", 3)
     link = tmp_path / "devnull.json"
-    link.symlink_to("/dev/null")
+    link.symlink_to(null)
     run = run_cli(["lint", str(GOOD), "-f", f"json={link}"])
     assert run.code == 0, run.stderr
-    assert link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert link.is_symlink() and stat.S_ISCHR(os.stat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["devnull.json", "null"]
     # A full device is an error with a message, not a regular file in its place.
-    run = run_cli(["lint", str(GOOD), "-f", "json=/dev/full"])
-    assert run.code == 2 and "cannot write /dev/full: No space left on device" in run.stderr
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    full = _device(tmp_path / "full", 7)
+    run = run_cli(["lint", str(GOOD), "-f", f"json={full}"])
+    assert run.code == 2 and f"cannot write {full}: No space left on device" in run.stderr
+    assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
 def test_a_report_to_a_fifo_is_written_into_it(tmp_path):

@@ -241,7 +241,6 @@ def test_every_kind_of_file_is_named_in_words(tmp_path: Path) -> None:
     assert kind(stat.S_IFBLK | 0o660) == "a block device"
     assert kind(stat.S_IFSOCK | 0o755) == "a socket"
     assert kind(0) == "not a regular file"
-    assert kind(os.lstat("/dev/null").st_mode) == "a character device"
 
 
 def test_a_refusal_is_a_permission_error_that_says_why() -> None:
@@ -356,3 +355,28 @@ def test_an_empty_text_written_in_place_leaves_an_empty_file(tmp_path: Path) -> 
     os.link(path, tmp_path / "b.json")
     write_file(path, "")
     assert (tmp_path / "b.json").read_bytes() == b""
+
+
+def test_the_new_text_is_staged_beside_the_file_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside it, hidden, under its own name: on the same file system, so the rename
+    that puts it in place is atomic, and never mistaken for an input."""
+    from applc.files import write_file
+
+    path = tmp_path / "a.json"
+    path.write_text("old", encoding="utf-8")
+    real_replace = os.replace
+    staged: list[Path] = []
+
+    def replace(src: str, dst: str) -> None:
+        staged.append(Path(src))
+        assert Path(src).read_text(encoding="utf-8") == "new"  # whole before the rename
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_file(path, "new")
+    (tmp,) = staged
+    assert tmp.parent == tmp_path
+    assert tmp.name.startswith(".a.json.") and tmp.name.endswith(".tmp")
+    assert path.read_text(encoding="utf-8") == "new"
