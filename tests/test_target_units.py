@@ -649,3 +649,149 @@ def test_fractional_gpus_are_an_error_on_every_target(tmp_path: Path, target: st
     } in got
     whole = _lint_target(tmp_path, target, _svc("web", resources={**res, "gpu": 2.0}))
     assert not [d for d in whole if d["severity"] == "error"]
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (True, "1"),
+        (False, "0"),
+        (7, "7"),
+        (2.0, "2"),
+        (-3.0, "-3"),
+        (0.5, "0.5"),
+        (1e-05, "0.00001"),
+        (1.5e-07, "0.00000015"),
+        (1e20, "100000000000000000000"),
+        (123.25, "123.25"),
+    ],
+)
+def test_decimal_text_never_uses_an_exponent(x: float, text: str) -> None:
+    from applc.targets.base import decimal_text
+
+    assert decimal_text(x) == text
+
+
+def test_whole_numbers() -> None:
+    from applc.targets.base import is_whole
+
+    assert is_whole(2) and is_whole(2.0) and is_whole(0)
+    assert not is_whole(2.5) and not is_whole(None) and not is_whole(True)
+
+
+@pytest.mark.parametrize(
+    ("interval", "parts"),
+    [
+        ("T10M", {"Mi": 10.0}),
+        ("1Y2M3W4DT5H6M7.5S", {"Y": 1, "Mo": 2, "W": 3, "D": 4, "H": 5, "Mi": 6, "S": 7.5}),
+        ("2M", {"Mo": 2.0}),
+        ("", None),
+        ("T", None),
+        ("P1D", None),  # PIVOT adds the P: this is `PP1D`
+        ("1DT", None),
+        ("1.5D", None),
+        ("10m", None),
+    ],
+)
+def test_iso_durations_chronos_accepts(interval: str, parts: dict | None) -> None:
+    from applc.targets.base import iso_duration
+
+    assert iso_duration(interval) == parts
+
+
+@pytest.mark.parametrize(
+    ("start", "ok"),
+    [
+        ("", True),
+        ("2024-01-01T02:00", True),
+        ("2024-01-01T02:00:00Z", True),
+        ("2024-01-01T02:00:00.25+01:00", True),
+        ("2024-01-01T02:00:00-0130", True),
+        ("2024-01-01T02:00:00+01", True),
+        ("2024-01-01", False),
+        ("2024-01-01T02:00:00 ", False),
+        ("now", False),
+    ],
+)
+def test_start_times_chronos_accepts(start: str, ok: bool) -> None:
+    from applc.targets.base import valid_start_time
+
+    assert valid_start_time(start) is ok
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({}, None),
+        ({"repeats": -1}, "`repeats` is -1; it must be 0 or more"),
+        (
+            {"repeats": 0, "start_time": "soon"},
+            "`start_time` `soon` is not an ISO 8601 date and time",
+        ),
+        ({"interval": "PT1M"}, "`PPT1M` is not an ISO 8601 duration"),
+    ],
+)
+def test_schedule_problems_chronos_would_refuse(raw: dict, problem: str | None) -> None:
+    from applc.targets.base import chronos_schedule, schedule_problem
+
+    c = _container(**raw)
+    assert schedule_problem(c) == problem
+    assert chronos_schedule(_container()) == "R1//P2M"  # PIVOT's defaults
+
+
+@pytest.mark.parametrize(
+    ("protocol", "protocols"),
+    [("tcp", ["tcp"]), ("UDP", ["udp"]), ("udp,tcp", ["udp", "tcp"]), ("TCP, UDP", ["udp", "tcp"])],
+)
+def test_port_protocols(protocol: str, protocols: list[str]) -> None:
+    from applc.targets.base import port_protocols
+
+    app = _appliance(
+        {"id": "c", "type": "service", "ports": [{"container_port": 1, "protocol": protocol}]}
+    )
+    assert port_protocols(app.by_id["c"].ports[0]) == protocols
+
+
+def test_placement_is_the_most_specific_hint() -> None:
+    from applc.targets.base import placement_choice
+
+    def choice(placement: object) -> tuple[str, str] | None:
+        return placement_choice(_container(schedule_hints={"placement": placement}))
+
+    assert choice({"cloud": "aws", "region": "eu", "zone": "z", "host": "h"}) == ("host", "h")
+    assert choice({"cloud": "aws", "region": "eu", "zone": "z"}) == ("zone", "z")
+    assert choice({"cloud": "aws", "region": "eu"}) == ("region", "eu")
+    assert choice({"cloud": "aws"}) == ("cloud", "aws")
+    assert choice({"host": "", "zone": 7, "region": "eu"}) == ("region", "eu")
+    assert choice({}) is None
+
+
+def test_reachable_through_follows_only_what_it_is_told() -> None:
+    from applc.targets.base import reachable_through
+
+    app = _appliance(
+        {"id": "db", "type": "service"},
+        {"id": "cache", "type": "service"},
+        {"id": "load", "type": "job", "dependencies": ["db", "load2"]},
+        {"id": "load2", "type": "job", "dependencies": ["cache", "ghost", "load"]},
+        {"id": "web", "type": "service", "dependencies": ["load", "db", "web", "ghost"]},
+    )
+    web = app.by_id["web"]
+    # Through the jobs to the services behind them, each once, in the order found.
+    assert reachable_through(app, web, lambda c: c.is_job) == ["db", "cache"]
+    assert reachable_through(app, web, lambda c: False) == ["load", "db"]
+
+
+def test_values_are_the_strings_a_container_sees() -> None:
+    from applc.targets.base import value_text
+
+    assert value_text("x") == "x"
+    assert value_text(1247) == "1247"
+    assert value_text(True) == "true"
+    assert value_text(None) == "null"
+    assert value_text(1.5) == "1.5"
+    assert value_text("é") == "é"
+    assert value_text(["é"]) == '["é"]'
