@@ -62,25 +62,32 @@ def test_compose_memory_is_binary_megabytes_in_decimal(mib: float, text: str) ->
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 GOLDEN_OUTPUTS = {
-    "compose": ["rich.compose.yaml"],
-    "kubernetes": ["rich.k8s.yaml"],
-    "marathon": ["rich.chronos.json", "rich.marathon.json"],
+    "compose": ["{}.compose.yaml"],
+    "kubernetes": ["{}.k8s.yaml"],
+    "marathon": ["{}.chronos.json", "{}.marathon.json"],
 }
 
 
+@pytest.mark.parametrize("appliance", ["rich", "edge"])
 @pytest.mark.parametrize("target", sorted(GOLDEN_OUTPUTS))
-def test_a_rich_appliance_builds_to_the_reviewed_files(tmp_path: Path, target: str) -> None:
+def test_an_appliance_builds_to_the_reviewed_files(
+    tmp_path: Path, target: str, appliance: str
+) -> None:
     """`tests/data/golden/rich.appliance.json` uses every feature a target maps (ports
     of each protocol, named and not; volumes of each kind; every health check; jobs once
-    and on a schedule; placement, GPUs, privileges, `$`, `@` and `\\@`). Its outputs were
-    read line by line against docs/targets.md and the platforms' documented rules when
-    they were added, and each platform's validator accepts them; a change to any byte
-    must be reviewed the same way before the file here is updated."""
+    and on a schedule; placement, GPUs, privileges, `$`, `@` and `\\@`);
+    `edge.appliance.json` the corners (HOST-mode references both ways, a referenced job,
+    port names that collide or shorten, wait containers whose names must change, checks
+    lint was told to let through). Their outputs were read line by line against
+    docs/targets.md and the platforms' documented rules when they were added, and the
+    platforms' validators accept rich's; a change to any byte must be reviewed the same
+    way before the file here is updated."""
     out = tmp_path / "out"
-    run = run_cli(["build", str(GOLDEN / "rich.appliance.json"), "-t", target, "-o", str(out)])
+    src = GOLDEN / f"{appliance}.appliance.json"
+    run = run_cli(["build", str(src), "-t", target, "-o", str(out)])
     assert run.code == 0, run.stderr
     written = sorted(p.name for p in out.iterdir() if p.name != ".applc-manifest.json")
-    assert written == GOLDEN_OUTPUTS[target]
+    assert written == [n.format(appliance) for n in GOLDEN_OUTPUTS[target]]
     for name in written:
         assert (out / name).read_text(encoding="utf-8") == (GOLDEN / name).read_text(
             encoding="utf-8"
