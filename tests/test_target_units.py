@@ -802,3 +802,113 @@ def test_values_are_the_strings_a_container_sees() -> None:
     assert value_text(1.5) == "1.5"
     assert value_text("é") == "é"
     assert value_text(["é"]) == '["é"]'
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _plugins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, code: str, **eps: str) -> None:
+    """Entry points of the group `applc.targets`, as an installed package declares them."""
+    from importlib import metadata
+
+    (tmp_path / "applc_plugin_mod.py").write_text(code, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    real = metadata.entry_points
+    found = [metadata.EntryPoint(n, v, "applc.targets") for n, v in eps.items()]
+
+    def entry_points(**kwargs: object) -> object:
+        return found if kwargs.get("group") == "applc.targets" else real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+
+
+PLUGIN_CODE = """
+from applc.targets.base import Target
+
+class Broken(Target):
+    name = "t-broken-checks"
+    def checks(self):
+        raise RuntimeError("boom")
+
+NOT_A_TARGET = object()
+"""
+
+
+def test_an_unknown_target_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    src = GOLDEN / "rich.appliance.json"
+    run = run_cli(["build", str(src), "-t", "kuberentes", "-o", str(tmp_path / "o")])
+    assert run.code == 2
+    assert run.stderr == (
+        "applc: error: unknown target `kuberentes` (did you mean `kubernetes`?); "
+        "choose from marathon, compose, kubernetes\n"
+    )
+    run = run_cli(["build", str(src), "-t", "zzz", "-o", str(tmp_path / "o")])
+    assert run.stderr == (
+        "applc: error: unknown target `zzz`; choose from marathon, compose, kubernetes\n"
+    )
+
+
+def test_plug_in_targets_that_cannot_load_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from applc.targets.registry import TargetError, load_target, target_checks, target_names
+
+    _plugins(
+        monkeypatch,
+        tmp_path,
+        PLUGIN_CODE,
+        **{
+            "t-missing": "applc_plugin_nowhere:X",
+            "t-odd": "applc_plugin_mod:NOT_A_TARGET",
+            "t-broken-checks": "applc_plugin_mod:Broken",
+            "compose": "applc_plugin_mod:Broken",  # a built-in name is not listed twice
+        },
+    )
+    assert target_names() == [
+        "marathon",
+        "compose",
+        "kubernetes",
+        "t-missing",
+        "t-odd",
+        "t-broken-checks",
+    ]
+    with pytest.raises(TargetError) as info:
+        load_target("t-missing")
+    assert str(info.value) == (
+        "target `t-missing` could not be loaded: ModuleNotFoundError: "
+        "No module named 'applc_plugin_nowhere'"
+    )
+    with pytest.raises(TargetError) as info:
+        load_target("t-odd")
+    assert str(info.value) == "target `t-odd` does not provide an applc.targets.base.Target"
+    with pytest.raises(TargetError) as info:
+        target_checks("t-broken-checks")
+    assert (
+        str(info.value) == "target `t-broken-checks` could not give its checks: RuntimeError: boom"
+    )
+    with pytest.raises(TargetError, match="does not provide"):
+        target_checks("t-odd")  # a TargetError passes through as it is
+
+
+def test_a_broken_package_never_stops_listing_the_built_in_targets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from importlib import metadata
+
+    from applc.targets.registry import target_names
+
+    def broken(**kwargs: object) -> object:
+        raise RuntimeError("a broken distribution")
+
+    monkeypatch.setattr(metadata, "entry_points", broken)
+    assert target_names() == ["marathon", "compose", "kubernetes"]
+
+
+def test_the_templates_are_the_top_level_targets_folder_of_a_checkout() -> None:
+    from applc.targets.base import TargetOptions
+    from applc.targets.registry import load_target, templates_root
+
+    # The suite runs from a checkout, which has no `applc/_data` (only the wheel does).
+    assert templates_root() == Path(__file__).resolve().parents[1] / "targets"
+    assert load_target("compose").template_dir() == templates_root() / "compose"
+    assert TargetOptions().namespace is None
