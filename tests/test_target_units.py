@@ -912,3 +912,25 @@ def test_the_templates_are_the_top_level_targets_folder_of_a_checkout() -> None:
     assert templates_root() == Path(__file__).resolve().parents[1] / "targets"
     assert load_target("compose").template_dir() == templates_root() / "compose"
     assert TargetOptions().namespace is None
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "folder"),
+    [
+        ("applc.targets.validate", "schemas_root", "schemas"),
+        ("applc.targets.registry", "templates_root", "targets"),
+    ],
+)
+def test_data_comes_from_the_wheel_when_installed_else_from_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, function: str, folder: str
+) -> None:
+    """An installed wheel has `applc/_data/<folder>`; a checkout has `<folder>/` beside
+    `applc/`. The module is made to live in a tree of the test's own."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    tree = tmp_path / "site"
+    monkeypatch.setattr(mod, "__file__", str(tree / "applc" / "targets" / "x.py"))
+    assert getattr(mod, function)() == tree / folder  # no wheel data: the checkout's
+    (tree / "applc" / "_data" / folder).mkdir(parents=True)
+    assert getattr(mod, function)() == tree / "applc" / "_data" / folder
