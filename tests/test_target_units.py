@@ -495,10 +495,10 @@ def test_validate_names_each_problem_by_its_json_pointer() -> None:
         "/id: '/shop\\n' does not match '^(/[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'"
     ]
     outputs = [
-        OutputText("shop.marathon.json", bad_id, "in.json"),
-        OutputText("shop.chronos.json", '[{"name": 5}]', "in.json"),
         OutputText("shop.compose.yaml", "not checked", "in.json"),
+        OutputText("shop.marathon.json", bad_id, "in.json"),
         OutputText("shop.marathon.json.bak", "not checked", "in.json"),
+        OutputText("shop.chronos.json", '[{"name": 5}]', "in.json"),
     ]
     assert validate_outputs("marathon", outputs) == [
         "shop.marathon.json: /id: '/shop\\n' does not match '^(/[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'",
@@ -514,6 +514,13 @@ def test_validate_counts_only_true_integers_and_shortens_long_messages() -> None
 
     errors = validate_text("chronos-job.schema.json", '[{"name": "x", "retries": 1.0}]')
     assert "/0/retries: 1.0 is not of type 'integer'" in errors
+    suffix = " does not match '^(/[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'"
+    for size in (200, 201):  # a message of 200 characters is whole, a longer one is cut
+        gid = "X" * (size - 2 - len(suffix))
+        (got,) = validate_text("marathon-group.schema.json", json.dumps({"id": gid, "apps": []}))
+        whole = f"'{gid}'{suffix}"
+        assert len(whole) == size
+        assert got == "/id: " + (whole if size == 200 else whole[:200] + "...")
     long_name = "x" * 400
     errors = validate_text("marathon-group.schema.json", json.dumps({"id": long_name, "apps": []}))
     (message,) = errors
