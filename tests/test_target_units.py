@@ -353,6 +353,8 @@ def test_kubernetes_port_names_are_iana_service_names() -> None:
     assert port_name("12345678901234 a") is None  # the cut leaves no letter
     assert port_name("---") is None
     assert port_name("a1-b2") == "a1-b2"
+    assert port_name("abcdefg-ijklmno") == "abcdefg-ijklmno"  # exactly 15
+    assert port_name("abcdefg-ijklmno-pq") == "abcdefg-ijklmno"  # the cut is a boundary
 
 
 def test_marathon_port_names_start_with_a_letter() -> None:
@@ -941,3 +943,11 @@ def test_data_comes_from_the_wheel_when_installed_else_from_the_checkout(
     assert getattr(mod, function)() == tree / folder  # no wheel data: the checkout's
     (tree / "applc" / "_data" / folder).mkdir(parents=True)
     assert getattr(mod, function)() == tree / "applc" / "_data" / folder
+
+
+def test_the_built_in_targets_register_their_rules() -> None:
+    from applc.rules.registry import RULES
+    from applc.targets.registry import import_builtin_checks
+
+    import_builtin_checks()
+    assert {"APL402", "APL403", "APL404", "APL405", "APL406", "APL407", "APL410"} <= set(RULES)
