@@ -951,3 +951,30 @@ def test_the_built_in_targets_register_their_rules() -> None:
 
     import_builtin_checks()
     assert {"APL402", "APL403", "APL404", "APL405", "APL406", "APL407", "APL410"} <= set(RULES)
+
+
+def test_compose_references_across_the_host_network() -> None:
+    app = _appliance(
+        {"id": "hostsvc", "type": "service", "network_mode": "HOST"},
+        {"id": "b", "type": "service", "network_mode": "BRIDGE"},
+        {"id": "c", "type": "service", "network_mode": "BRIDGE", "cmd": "x @ghost @hostsvc @b"},
+        {"id": "h2", "type": "service", "network_mode": "HOST", "env": {"A": "@ghost @b @hostsvc"}},
+    )
+    by = app.by_id
+    # `target`: the other runs on the host network; `source`: this one does.
+    assert compose.host_network_references(app, by["c"]) == [("hostsvc", "target")]
+    assert compose.host_network_references(app, by["h2"]) == [
+        ("b", "source"),
+        ("hostsvc", "target"),
+    ]
+    assert compose.host_network_references(app, by["b"]) == []
+
+
+def test_compose_depends_on_only_other_known_containers() -> None:
+    app = _appliance(
+        {"id": "db", "type": "service"},
+        {"id": "web", "type": "service", "dependencies": ["web", "ghost", "db"]},
+    )
+    web = app.by_id["web"]
+    view = compose.TARGET._service(app, web, compose.naming_for(app))
+    assert view["depends_on"] == {"db": "service_started"}
