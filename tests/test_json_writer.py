@@ -105,3 +105,11 @@ def test_refusals_name_what_cannot_be_written() -> None:
         json_writer.dumps({object(): 1})
     with pytest.raises(TypeError, match=r"^cannot write a set as JSON$"):
         json_writer.dumps({"x": {1}})
+
+
+def test_strings_outside_the_fast_path_are_still_json_strings() -> None:
+    class Name(str):
+        pass
+
+    for value in ("top é", Name("sub"), {"k": Name("v\n")}, [Name("a")]):
+        assert json_writer.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)

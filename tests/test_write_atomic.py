@@ -380,3 +380,84 @@ def test_the_new_text_is_staged_beside_the_file_it_replaces(
     assert tmp.parent == tmp_path
     assert tmp.name.startswith(".a.json.") and tmp.name.endswith(".tmp")
     assert path.read_text(encoding="utf-8") == "new"
+
+
+def test_a_file_without_write_bits_is_read_only_whatever_its_other_bits() -> None:
+    from applc.files import read_only
+
+    class St:
+        def __init__(self, mode: int) -> None:
+            self.st_mode = mode
+
+    for mode in (0o444, 0o555, 0o111, 0o000):
+        assert read_only(St(0o100000 | mode), "/"), oct(mode)  # type: ignore[arg-type]
+    for mode in (0o200, 0o020, 0o002, 0o644):
+        assert not read_only(St(0o100000 | mode), "/"), oct(mode)  # type: ignore[arg-type]
+
+
+def test_reading_follows_links_unless_told_not_to(tmp_path: Path) -> None:
+    from applc.files import UnsafeFile, read_regular
+
+    (tmp_path / "real.json").write_bytes(b"{}")
+    (tmp_path / "link.json").symlink_to("real.json")
+    assert read_regular(tmp_path / "link.json") == b"{}"
+    assert read_regular(tmp_path / "real.json", limit=1) == b"{"
+    with pytest.raises(UnsafeFile) as info:
+        read_regular(tmp_path / "link.json", follow=False)
+    assert info.value.strerror == f"{tmp_path / 'link.json'} is a symbolic link"
+
+
+def test_reading_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    import threading
+
+    from applc.files import UnsafeFile, read_regular
+
+    fifo = tmp_path / "in.json"
+    os.mkfifo(fifo)
+    got: list[BaseException | bytes] = []
+
+    def read() -> None:
+        try:
+            got.append(read_regular(fifo))
+        except BaseException as exc:
+            got.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=60)  # a hang guard, not a speed limit
+    if reader.is_alive():  # blocked in open(): give it a writer so the thread ends
+        with open(fifo, "wb"):
+            pass
+        reader.join(timeout=60)
+        pytest.fail("read_regular waited for a writer on a fifo")
+    (exc,) = got
+    assert isinstance(exc, UnsafeFile)
+    assert exc.strerror == f"{fifo} is a fifo, not a regular file"
+
+
+def test_text_is_written_as_utf8_lone_surrogates_included(tmp_path: Path) -> None:
+    from applc.files import write_file
+
+    write_file(tmp_path / "a.txt", "é\ud800")
+    assert (tmp_path / "a.txt").read_bytes() == b"\xc3\xa9\xed\xa0\x80"
+
+
+def test_a_new_file_gets_every_missing_folder(tmp_path: Path) -> None:
+    from applc.files import write_file
+
+    write_file(tmp_path / "a" / "b" / "c.sarif", "{}")
+    assert (tmp_path / "a" / "b" / "c.sarif").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_replaced_file_keeps_its_owner(tmp_path: Path) -> None:
+    from applc.files import write_file
+
+    if os.geteuid() != 0:
+        pytest.skip("only root may give a file to another owner; CI runs as root")
+    path = tmp_path / "a.json"
+    path.write_text("old", encoding="utf-8")
+    os.chown(path, 4321, 4322)
+    write_file(path, "new")
+    st = os.stat(path)
+    assert (st.st_uid, st.st_gid) == (4321, 4322)
+    assert path.read_text(encoding="utf-8") == "new"
