@@ -978,3 +978,23 @@ def test_compose_depends_on_only_other_known_containers() -> None:
     web = app.by_id["web"]
     view = compose.TARGET._service(app, web, compose.naming_for(app))
     assert view["depends_on"] == {"db": "service_started"}
+
+
+def test_compose_writes_no_resources_or_job_health_checks_it_was_not_given() -> None:
+    app = _appliance(
+        {"id": "bare", "type": "service"},
+        {"id": "part", "type": "service", "resources": {"disk": 10}},
+        {
+            "id": "job",
+            "type": "job",
+            "resources": {"cpus": 1, "mem": 64, "gpu": 0},
+            "ports": [{"container_port": 80}],
+            "health_check": {"protocol": "TCP", "port_index": 0},
+        },
+    )
+    naming = compose.naming_for(app)
+    views = {c.id: compose.TARGET._service(app, c, naming) for c in app.containers}
+    for cid in ("bare", "part"):
+        assert (views[cid]["cpus"], views[cid]["memory"], views[cid]["gpus"]) == (None, None, None)
+    assert views["job"]["healthcheck"] is None  # compose checks services only
+    assert (views["job"]["cpus"], views["job"]["memory"], views["job"]["gpus"]) == (1, "64M", None)
