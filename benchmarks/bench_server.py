@@ -7,8 +7,9 @@ Two measurements, on appliances from `benchmarks/generate.py` (the variant with 
 mistake in about one container in fifty, so positions are computed, plus the clean one):
 
 - in process: what the server does for one `didChange` — lint the new text with the
-  document's settings (`applc.server.analysis.analyse`, which calls `api.lint_text`)
-  and convert the diagnostics to LSP (UTF-16 positions, fixes in `data`);
+  document's settings (`applc.server.analysis.analyse`, which calls `api.lint_text`, or
+  for a `.appl` document reads again only the container the edit is in) and convert the
+  diagnostics to LSP (UTF-16 positions, fixes in `data`);
 - end to end: a real LSP client (pygls', as pytest-lsp uses) sends one incremental
   `didChange` (one character typed into an `@reference`, alternately making and fixing
   a typo) to `applc server` over stdio and waits for the `publishDiagnostics` of that
@@ -81,12 +82,14 @@ def bench_in_process(text: str, path: str, rounds: int) -> list[float]:
         raise RuntimeError(first.internal_error)
     first.lsp_diagnostics("utf-16")
     out = []
+    previous = first
     for i in range(rounds):
         t = variants[i % 2]
         start = time.perf_counter()
-        a = analyse("file://" + path, i + 1, path, t, store)
+        a = analyse("file://" + path, i + 1, path, t, store, previous)
         a.lsp_diagnostics("utf-16")
         out.append(time.perf_counter() - start)
+        previous = a
     return out
 
 

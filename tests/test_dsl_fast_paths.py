@@ -329,3 +329,65 @@ def test_suppressions_are_collected_only_from_texts_that_can_hold_them(
     _, diags = lint_text("a.appliance.json", escaped)
     assert diags == []
     assert walks == 4
+
+
+# -- the language server's re-read after an edit ---------------------------------------
+
+
+def test_an_edit_re_reads_the_same_as_reading_the_whole_text() -> None:
+    rng = random.Random(5)
+    base = generated(30)
+    old = fast.read(base)
+    assert old is not None
+    taken = 0
+    for _ in range(400):
+        i = rng.randrange(len(base))
+        j = min(len(base), i + rng.choice((0, 0, 1, 3, 40)))
+        text = (
+            base[:i]
+            + rng.choice(["", "x", "1", '"', "}", "\n", " ", "@a", "\n  cmd x\n"])
+            + base[j:]
+        )
+        again = fast.reread(base, old, text)
+        if again is None:
+            continue
+        taken += 1
+        full = parse_dsl(text)
+        assert not full.errors and not full.duplicates
+        assert json.dumps(again.value) == json.dumps(full.value)
+        assert full.root is not None
+        if taken % 10 == 0:
+            same_positions(
+                text, LazyDslLocator(text, again.tops), DslLocator(text, full.root), full.value
+            )
+        else:  # the statements' starts are enough to tell the tops apart
+            assert again.tops == fast.read(text).tops  # type: ignore[union-attr]
+    assert taken > 80  # most edits that keep the text clean stay in one statement
+
+
+def test_the_server_reads_again_only_the_container_typed_in(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from applc.server.analysis import ConfigStore, analyse
+
+    text = generated(200)
+    path = str(tmp_path / "big.appl")
+    store = ConfigStore()
+    first = analyse("file://big", 1, path, text, store)
+    at = text.index("@", len(text) // 2) + 1
+    edited = text[:at] + "x" + text[at:]  # `@db` becomes `@xdb`, an unknown reference
+    read: list[int] = []
+    real = fast._read
+
+    def counting(t: str) -> Any:
+        read.append(len(t))
+        return real(t)
+
+    monkeypatch.setattr(fast, "_read", counting)
+    second = analyse("file://big", 2, path, edited, store, first)
+    assert len(read) == 1 and read[0] < 2000  # one container's text, not the file's
+    monkeypatch.setattr(fast, "_read", real)
+    whole = analyse("file://big", 2, path, edited, store)
+    assert second.diagnostics == whole.diagnostics
+    assert any(d.code == "APL201" for d in second.diagnostics)
+    assert second.lsp_diagnostics("utf-16") == whole.lsp_diagnostics("utf-16")

@@ -17,11 +17,12 @@ from typing import Any
 
 from lsprotocol import types
 
-from applc.api import lint_text
+from applc.api import lint_text, options_for
 from applc.config import ConfigCache, ConfigError, Settings, find_config
 from applc.diagnostics import Diagnostic, Severity
 from applc.frontends.document import Document
 from applc.inputs import DSL_SUFFIX
+from applc.lint import lint_document
 from applc.server.navigation import Index
 from applc.server.positions import range_to_json, span_to_range
 from applc.source import Source
@@ -152,14 +153,27 @@ class Analysis:
         return self._lsp
 
 
-def analyse(uri: str, version: int | None, path: str, text: str, store: ConfigStore) -> Analysis:
+def analyse(
+    uri: str,
+    version: int | None,
+    path: str,
+    text: str,
+    store: ConfigStore,
+    previous: Analysis | None = None,
+) -> Analysis:
+    """Lint `text`. `previous`, the analysis of an earlier text of the same document,
+    lets a DSL document be read again only where the edit is (the container typed in)."""
     settings, error = store.settings_for(path)
     active = looks_like_appliance_text(path, text) and not settings.excluded(path)
     a = Analysis(uri, version, path, text, store.generation, settings, active, config_error=error)
     if not active:
         return a
     try:
-        doc, diags = lint_text(path, text, settings)
+        doc = _reread(path, text, previous)
+        if doc is not None:
+            diags = lint_document(doc, settings, options_for(settings))
+        else:
+            doc, diags = lint_text(path, text, settings)
     except Exception as exc:  # a bug in applc must not take the editor session down
         log.exception("linting %s failed", path)
         a.internal_error = f"{type(exc).__name__}: {exc}"
@@ -167,6 +181,19 @@ def analyse(uri: str, version: int | None, path: str, text: str, store: ConfigSt
     a.document = doc
     a.diagnostics = diags
     return a
+
+
+def _reread(path: str, text: str, previous: Analysis | None) -> Document | None:
+    if (
+        previous is None
+        or previous.document is None
+        or previous.path != path
+        or not path.endswith(DSL_SUFFIX)
+    ):
+        return None
+    from applc.frontends.dsl.loader import reload_dsl_text
+
+    return reload_dsl_text(path, text, previous.document)
 
 
 def to_lsp(

@@ -35,10 +35,12 @@ log = logging.getLogger(__name__)
 
 REQUEST_FAILED = -32803
 WATCH_ID = "applc-config-watch"
-# A document that lints faster than this is linted on every keystroke. A slower one
-# (thousands of containers) waits for a pause in typing as long as its last lint took,
-# at most MAX_DELAY, so the server never falls behind the typist.
-FAST = 0.05
+# A document that lints faster than this is linted on every change, as soon as the
+# change is handled (changes that arrive while one is linted are linted once, at the
+# last of them: see `changed`). A slower one (thousands of containers) waits for a pause
+# in typing as long as its last lint took, at most MAX_DELAY, so the server never falls
+# behind the typist nor keeps other requests waiting while one types.
+FAST = 0.1
 MAX_DELAY = 0.3
 
 
@@ -74,6 +76,10 @@ class ApplcServer(LanguageServer):
         self._shown: set[str] = set()
         self._lint_seconds: dict[str, float] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        # Whether more messages have arrived than have been handled (set by the
+        # transport); documents whose lint waits for them to be handled.
+        self.input_waiting: Callable[[], bool] = lambda: False
+        self._deferred: dict[str, None] = {}
 
     # --- analysis ------------------------------------------------------------------------
 
@@ -99,7 +105,7 @@ class ApplcServer(LanguageServer):
             if cached.generation == self.configs.generation:
                 return cached
         started = time.perf_counter()
-        a = analyse(uri, doc.version, doc.path or uri, doc.source, self.configs)
+        a = analyse(uri, doc.version, doc.path or uri, doc.source, self.configs, cached)
         self._lint_seconds[uri] = time.perf_counter() - started
         self.analyses[uri] = a
         if a.parsed:
@@ -145,11 +151,18 @@ class ApplcServer(LanguageServer):
         )
 
     def changed(self, uri: str) -> None:
-        """A keystroke: publish now, or after a pause for a document that lints slowly."""
+        """A keystroke: publish now, or after a pause for a document that lints slowly.
+
+        A fast document is linted at once, unless further messages have already arrived
+        (a typist ahead of the server, an editor sending a burst): then it is linted
+        when they have been handled (`idle`), at its latest text, once."""
         self.cancel(uri)
         took = self._lint_seconds.get(uri, 0.0)
         if took < FAST:
-            self.publish(uri)
+            if self.input_waiting():
+                self._deferred[uri] = None
+            else:
+                self.publish(uri)
             return
         try:
             loop = asyncio.get_running_loop()
@@ -163,7 +176,16 @@ class ApplcServer(LanguageServer):
         if uri in self.workspace.text_documents:
             self.publish(uri)
 
+    def idle(self) -> None:
+        """Every message that arrived has been handled: lint what changes deferred."""
+        while self._deferred:
+            uri = next(iter(self._deferred))
+            del self._deferred[uri]
+            if uri in self.workspace.text_documents:
+                self.publish(uri)
+
     def cancel(self, uri: str) -> None:
+        self._deferred.pop(uri, None)
         timer = self._timers.pop(uri, None)
         if timer is not None:
             timer.cancel()

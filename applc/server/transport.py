@@ -10,6 +10,7 @@ timers run as well.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import signal
@@ -50,10 +51,15 @@ async def _loop(server: ApplcServer, reader: FrameReader) -> int:
     # A few messages read ahead at most: a client that writes faster than the server
     # handles waits in its pipe, not in this process's memory.
     frames: asyncio.Queue[bytes | FrameError | None] = asyncio.Queue(maxsize=4)
+    # One entry per message read and not yet taken by the loop: while the loop handles
+    # one, any entry means the client has sent more (the server coalesces re-lints).
+    arrived: collections.deque[None] = collections.deque()
+    server.input_waiting = lambda: bool(arrived)
 
     def read() -> None:
         while True:
             frame = reader.read()
+            arrived.append(None)
             try:
                 asyncio.run_coroutine_threadsafe(frames.put(frame), loop).result()
             except Exception:  # the loop has closed or cancelled the put: the session is over
@@ -71,6 +77,8 @@ async def _loop(server: ApplcServer, reader: FrameReader) -> int:
         loop.add_signal_handler(signal.SIGINT, interrupted.set)
     stop = asyncio.ensure_future(interrupted.wait())
     while protocol.exit_code is None:
+        if not arrived:
+            server.idle()  # lint what changes deferred while more messages were coming
         get = asyncio.ensure_future(frames.get())
         await asyncio.wait({get, stop}, return_when=asyncio.FIRST_COMPLETED)
         if not get.done():
@@ -78,6 +86,7 @@ async def _loop(server: ApplcServer, reader: FrameReader) -> int:
             log.info("interrupted")
             return INTERRUPTED
         frame = get.result()
+        arrived.popleft()
         if frame is None:
             log.info("standard input ended without exit")
             return 0 if protocol._shutdown else 1

@@ -20,6 +20,7 @@ The token patterns are the grammar's (grammar.lark; a test compares them).
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any, NamedTuple
 
@@ -678,3 +679,81 @@ def _json_node(text: str, pos: int, end: int) -> tuple[Node, int]:
                 raise _Decline
             _key_node(top, k[0], child, (k[1], k[2]))
             keys[-1] = None
+
+
+# -- re-reading after an edit ----------------------------------------------------------
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix, by halving (each test is a C compare)."""
+    lo, hi = 0, min(len(a), len(b))
+    if a[:hi] == b[:hi]:
+        return hi
+    while lo < hi:  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    lo, hi = 0, limit
+    if hi == 0 or a[len(a) - hi :] == b[len(b) - hi :]:
+        return hi
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def reread(old_text: str, old: Fast, text: str) -> Fast | None:
+    """`read(text)`, for a `text` that differs from `old_text` (which `read` took, giving
+    `old`) inside one top-level statement: only that statement is read again, and the
+    rest of the value is shared with `old`. None when the edit is not of that kind (it
+    spans statements, adds or removes one, changes what it sets) or the statement no
+    longer reads cleanly: then `read` (or the full road) takes the whole text."""
+    tops = old.tops
+    if not tops:
+        return None
+    p = _common_prefix(old_text, text)
+    s = _common_suffix(old_text, text, min(len(old_text), len(text)) - p)
+    changed_end = len(old_text) - s  # the edit is old_text[p:changed_end]
+    starts = [t.start for t in tops]
+    i = bisect.bisect_right(starts, p) - 1
+    if i < 0:
+        return None
+    end = starts[i + 1] if i + 1 < len(tops) else len(old_text)
+    if changed_end > end:
+        return None
+    delta = len(text) - len(old_text)
+    start = starts[i]
+    try:
+        piece = _read(text[start : end + delta])
+    except (_Decline, ValueError, RecursionError):
+        return None
+    was = tops[i]
+    if len(piece.tops) != 1:
+        return None
+    now = piece.tops[0]
+    if now.key != was.key or now.element != was.element:
+        return None
+    key = was.key
+    value = dict(old.value)  # the same keys in the same order
+    if was.element:
+        (element,) = piece.value[key]
+        index = sum(1 for t in tops[:i] if t.key == key and t.element)
+        items = list(value[key])
+        items[index] = element
+        value[key] = items
+    elif sum(1 for t in tops if t.key == key) == 1:
+        value[key] = piece.value[key]
+    else:
+        return None  # a key set by several statements (`ignore`): read it all again
+    moved = [t._replace(start=t.start + delta, end=t.end + delta) for t in tops[i + 1 :]]
+    here = Top(key, start + now.start, start + now.end, now.element)
+    return Fast(value, [*tops[:i], here, *moved])

@@ -149,6 +149,33 @@ def load_dsl_text(path: str, text: str, findings: list[Finding] | None = None) -
     return Document(source, parsed.value, findings, LANGUAGE)
 
 
+def reload_dsl_text(path: str, text: str, previous: Document) -> Document | None:
+    """`load_dsl_text(path, text)` for an edit of the text of `previous`: when the fast
+    reader read `previous` and the edit stays inside one top-level statement (a
+    container, typically), only that statement is read again; None otherwise. The
+    language server calls it on every keystroke."""
+    from applc.frontends.dsl.fast import Fast, reread
+    from applc.frontends.dsl.locator import LazyDslLocator
+    from applc.source import lone_cr_as_lf
+
+    old = previous.source.locator
+    if not isinstance(old, LazyDslLocator) or previous.value is None or previous.findings:
+        return None
+    if text.startswith("\ufeff") or text[:4] != previous.source.text[:4]:
+        return None  # what the bytes reader tells from the start (a BOM, UTF-16)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None  # lone surrogates: not UTF-8, which the bytes reader reports
+    lf_text = lone_cr_as_lf(text)
+    fast = reread(old.text, Fast(previous.value, old.tops), lf_text)
+    if fast is None:
+        return None
+    source = Source(path, text, LazyDslLocator(lf_text, fast.tops))
+    return Document(source, fast.value, [], LANGUAGE)
+
+
 def decode_dsl_bytes(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
     """Bytes -> text. A UTF-8 byte order mark is allowed in the DSL and dropped."""
     from applc.frontends.json_loader import decode_bytes
@@ -165,4 +192,12 @@ def load_dsl(path: str, data: bytes) -> Document:
     return load_dsl_text(path, text, findings)
 
 
-__all__ = ["LANGUAGE", "Parsed", "Span", "load_dsl", "load_dsl_text", "parse_dsl"]
+__all__ = [
+    "LANGUAGE",
+    "Parsed",
+    "Span",
+    "load_dsl",
+    "load_dsl_text",
+    "parse_dsl",
+    "reload_dsl_text",
+]

@@ -109,6 +109,15 @@ class LazyDslLocator(DslLocator):
         }
         self.parsed = 0  # statements parsed so far (tests count them)
 
+    @property
+    def text(self) -> str:
+        """The text it locates in (with lone CRs made LFs)."""
+        return self._text
+
+    @property
+    def tops(self) -> list[Top]:
+        return self._tops
+
     def _statements(self, indexes: list[int]) -> Node:
         """The root node the full road builds from these top-level statements alone."""
         from applc.frontends.dsl.fast import locate
