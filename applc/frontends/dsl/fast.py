@@ -12,8 +12,10 @@ decline. So what `read` accepts, it reads exactly as the full road does; the tes
 both roads to the same value on the examples, generated appliances and random texts.
 
 Positions are found later, and only where a finding needs one: `read` returns where
-each top-level statement starts, and the locator (locator.py `LazyDslLocator`) parses
-just the statements that hold a pointer it is asked about.
+each top-level statement starts, and the locator (locator.py `LazyDslLocator`) has
+`locate` read again just the statements that hold a pointer it is asked about, into the
+position tree the builder would make. `reread` is `read` after an edit that stays inside
+one top-level statement (the language server's keystrokes): only that statement is read.
 
 The token patterns are the grammar's (grammar.lark; a test compares them).
 """
