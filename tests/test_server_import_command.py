@@ -3,7 +3,9 @@ over stdio, as an editor calls it on a compose file."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -90,3 +92,36 @@ async def test_the_dsl_and_bad_arguments(client: LanguageClient, tmp_path: Path)
     )
     assert missing["appliance"] is None
     assert [d["code"] for d in missing["diagnostics"]] == ["APL501"]
+
+
+async def test_a_finding_in_a_file_the_compose_file_names_keeps_its_place(
+    client: LanguageClient, tmp_path: Path
+):
+    # The import keeps no text of app.env (the user did not name it), yet the editor
+    # must still be sent to line 3, column 3: where `"unclosed` opens its quote.
+    f = tmp_path / "compose.yaml"
+    f.write_text("services:\n  web:\n    image: shop/web:1.4\n    env_file: app.env\n")
+    (tmp_path / "app.env").write_text('A=1\n# c\nB="unclosed\n')
+    got = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="applc.import", arguments=[f.as_uri()])
+    )
+    bad = next(d for d in got["diagnostics"] if d["code"] == "APL502")
+    assert bad["uri"] == (tmp_path / "app.env").resolve().as_uri()
+    assert bad["range"]["start"] == {"line": 2, "character": 2}
+    assert "unclosed" not in bad["message"]
+
+
+async def test_importing_a_fifo_answers_without_waiting_for_a_writer(
+    client: LanguageClient, tmp_path: Path
+):
+    fifo = tmp_path / "compose.yaml"
+    os.mkfifo(fifo)
+    got = await asyncio.wait_for(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="applc.import", arguments=[fifo.as_uri()])
+        ),
+        timeout=60,  # a hang guard: a blocking open never returns
+    )
+    assert got["appliance"] is None
+    bad = next(d for d in got["diagnostics"] if d["code"] == "APL501")
+    assert "not a regular file" in bad["message"]

@@ -34,10 +34,12 @@ def run_import_command(uri: Any, options: Any, encoding: str) -> dict[str, Any]:
         raise ValueError(f"{uri} is not a file uri")
     fmt = opts.get("from")
     if fmt is None:
+        from applc.files import UnsafeFile, read_regular
+
         try:
-            with open(path, "rb") as fh:
-                fmt = detect_format(path, fh.read(4096))
-        except OSError:
+            # Never a plain open: a fifo named by the editor would block the server.
+            fmt = detect_format(path, read_regular(path, limit=4096))
+        except (OSError, UnsafeFile):
             fmt = "compose"
     if fmt not in FORMATS:
         raise ValueError(f"`from` must be one of {', '.join(FORMATS)}")
@@ -58,10 +60,19 @@ def run_import_command(uri: Any, options: Any, encoding: str) -> dict[str, Any]:
         if source is None:
             continue
         file_uri = Path(d.file).resolve().as_uri() if d.file not in ("<stdin>",) else uri
+        if d.file in result.reporter.hidden:
+            # The import keeps no text of a file the user did not name, so its columns
+            # stay code points: exact for ASCII, which dotenv and compose names are.
+            rng = {
+                "start": {"line": d.span.line - 1, "character": d.span.column - 1},
+                "end": {"line": d.span.end_line - 1, "character": d.span.end_column - 1},
+            }
+        else:
+            rng = range_to_json(span_to_range(source, d.span, encoding))
         diagnostics.append(
             {
                 "uri": file_uri,
-                "range": range_to_json(span_to_range(source, d.span, encoding)),
+                "range": rng,
                 "severity": _LSP_SEVERITY[int(d.severity)],
                 "code": d.code,
                 "source": "applc",
