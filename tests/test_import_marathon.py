@@ -11,6 +11,7 @@ both appliances through applc's model, so defaults count as written (an absent `
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -339,3 +340,31 @@ def test_chronos_jobs_become_jobs(cli, tmp_path):
         "interval": "T10M",
     }
     assert "Chronos `parents` are not carried" in run.stderr
+
+
+def test_a_file_swapped_for_a_fifo_after_the_checks_is_refused_without_waiting(tmp_path):
+    # Path.is_file and stat answer as for the regular file that was there when they ran;
+    # the read itself must still see the fifo and refuse it rather than wait for a writer.
+    import subprocess
+    import sys
+    import textwrap
+
+    fifo = tmp_path / "group.json"
+    os.mkfifo(fifo)
+    child = textwrap.dedent(
+        f"""
+        import os
+        from pathlib import Path
+        Path.is_file = lambda self: True
+        from applc.importers import run_import
+        result = run_import([{str(fifo)!r}], "marathon")
+        print([(d.code, d.message) for d in result.reporter.diagnostics()])
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=60
+    )  # the timeout is a hang guard: a plain read blocks forever on a fifo
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"[('APL501', 'cannot read {fifo}: {fifo} is a fifo, not a regular file')]"
+    )

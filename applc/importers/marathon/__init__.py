@@ -87,7 +87,14 @@ def _read(f: str, stdin: bytes | None, reporter: Reporter) -> Document | None:
             if p.stat().st_size > MAX_FILE_BYTES:
                 reporter.add("APL501", empty, empty.span(0, 0), f"{name} is too large")
                 return None
-            data = p.read_bytes()
+            from applc.files import read_regular
+
+            # Checked again on the open descriptor: the file may be swapped for a fifo
+            # or grow after the checks above.
+            data = read_regular(p, limit=MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                reporter.add("APL501", empty, empty.span(0, 0), f"{name} is too large")
+                return None
         except OSError as exc:
             reporter.add("APL501", empty, empty.span(0, 0), f"cannot read {name}: {exc.strerror}")
             return None
