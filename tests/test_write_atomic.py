@@ -93,7 +93,7 @@ def test_an_interrupted_write_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C while the new text is being written: the old file stays."""
-    import applc.cli.common as common
+    import applc.files as files
 
     path = tmp_path / "app.json"
     path.write_text("old\n", encoding="utf-8")
@@ -117,7 +117,7 @@ def test_an_interrupted_write_leaves_the_old_file(
         def __getattr__(self, name: str):
             return getattr(self.fh, name)
 
-    monkeypatch.setattr(common.os, "fdopen", lambda *a, **k: Interrupting(real_fdopen(*a, **k)))
+    monkeypatch.setattr(files.os, "fdopen", lambda *a, **k: Interrupting(real_fdopen(*a, **k)))
     with pytest.raises(KeyboardInterrupt):
         write_atomic(str(path), "new " * 1000)
     assert path.read_text(encoding="utf-8") == "old\n"

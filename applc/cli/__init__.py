@@ -1,21 +1,24 @@
 """The `applc` command: thin click commands over the library API.
 
-Each command lives in its own module here and is listed in COMMANDS; heavy libraries
-are imported inside the commands so `applc lint` starts fast.
+Each command lives in its own module here and is listed in COMMANDS; the click group that
+finds them is `app.py`. Heavy libraries are imported inside the commands so `applc lint`
+starts fast, and a plain `applc lint FILE...` (no option at all: what pre-commit hooks
+and editors run on every save) starts without importing click, whose own imports cost
+more than the whole lint of a small file.
 """
 
 from __future__ import annotations
 
 import errno
-import importlib
-import importlib.util
 import io
 import os
 import sys
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
+if TYPE_CHECKING:
+    from applc.cli.app import LazyGroup, cli
 
-from applc import __version__
+__all__ = ["COMMANDS", "LazyGroup", "cli", "main"]
 
 # module name -> command names it defines
 COMMANDS = {
@@ -32,43 +35,13 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
-    """Imports a command's module only when that command runs (or help lists it)."""
+def __getattr__(name: str) -> Any:
+    # `from applc.cli import cli` (tests, docs generation, completion) imports click then.
+    if name in ("cli", "LazyGroup"):
+        from applc.cli import app
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        names = [n for mod, cmds in COMMANDS.items() for n in cmds if _exists(mod)]
-        return sorted(names)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        for mod, cmds in COMMANDS.items():
-            if cmd_name in cmds and _exists(mod):
-                module = importlib.import_module(f"applc.cli.{mod}")
-                cmd: click.Command = getattr(module, cmd_name.replace("-", "_") + "_command")
-                return cmd
-        return None
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0] if args else ""
-        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
-            import difflib
-
-            guess = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.5)
-            hint = f" Did you mean '{guess[0]}'?" if guess else ""
-            ctx.fail(f"No such command '{name}'.{hint}")
-        return super().resolve_command(ctx, args)
-
-
-def _exists(mod: str) -> bool:
-    return importlib.util.find_spec(f"applc.cli.{mod}") is not None
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="applc")
-def cli() -> None:
-    """applc: lint PIVOT appliance specs and compile them to Marathon, compose and
-    Kubernetes."""
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Closed(io.TextIOBase):
@@ -106,8 +79,16 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    from applc.cli.console import echo
+
     try:
-        cli.main(prog_name="applc", standalone_mode=True)
+        files = plain_lint_files(sys.argv[1:])
+        if files is None:
+            from applc.cli.app import cli
+
+            cli.main(prog_name="applc", standalone_mode=True)
+        else:
+            _plain_lint(files)
     except SystemExit:
         raise
     except KeyboardInterrupt:
@@ -115,18 +96,77 @@ def main() -> None:
     except BrokenPipeError:
         _reader_went_away()
     except _StreamClosed as exc:
-        click.echo(f"applc: error: {exc.strerror}", err=True)
+        echo(f"applc: error: {exc.strerror}", err=True)
         sys.exit(2)
     except Exception as exc:  # the last line of defence: never a bare traceback
         import traceback
 
-        click.echo(f"applc: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo(
-            "This is a bug in applc; please report it with the input that caused it.", err=True
-        )
+        echo(f"applc: internal error: {type(exc).__name__}: {exc}", err=True)
+        echo("This is a bug in applc; please report it with the input that caused it.", err=True)
         if "-v" in sys.argv or "--verbose" in sys.argv:
             traceback.print_exc()
         sys.exit(2)
+
+
+def plain_lint_files(args: list[str]) -> tuple[str, ...] | None:
+    """The files of `applc lint FILE...` when click would read that command line as
+    the lint with every option at its default, and its messages would reach the
+    standard streams unchanged; None for every other command line, which click reads.
+
+    No argument may start with `-` (an option, `-` for standard input, `--`); click's
+    own inputs stay unset (APPLC_OUTPUT_FORMAT, shell completion's _APPLC_COMPLETE); and
+    each file must pass click's `Path` check (an existing file it cannot read is
+    click's error to report).
+    """
+    if not args or args[0] != "lint":
+        return None
+    files = args[1:]
+    if any(a.startswith("-") for a in files):
+        return None
+    if "APPLC_OUTPUT_FORMAT" in os.environ or "_APPLC_COMPLETE" in os.environ:
+        return None
+    from applc.cli.console import plain_streams
+
+    if not plain_streams():
+        return None
+    for f in files:
+        try:
+            os.stat(f)
+        except OSError:
+            continue  # click passes on what it cannot stat; lint reports it
+        except ValueError:
+            return None
+        if not os.access(f, os.R_OK):
+            return None
+    return tuple(files)
+
+
+def _plain_lint(files: tuple[str, ...]) -> NoReturn:
+    try:
+        from applc.cli.lint_run import PLAIN, run
+
+        run(files, **PLAIN)
+    except (EOFError, KeyboardInterrupt) as exc:
+        _as_click_would(exc)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        _as_click_would(exc)
+
+
+def _as_click_would(exc: BaseException) -> NoReturn:
+    """What click's standalone mode makes of an exception a command raised (Ctrl-C:
+    `Aborted!` and exit 1; a closed pipe: exit 1, quietly), by raising it inside a
+    click command: the plain lint ends as `applc lint --` would, whatever click's
+    version."""
+    import click
+
+    @click.command()
+    def again() -> None:
+        raise exc
+
+    again.main([], prog_name="applc", standalone_mode=True)
+    raise AssertionError("click's standalone mode exits")  # pragma: no cover
 
 
 def _reader_went_away() -> None:

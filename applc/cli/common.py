@@ -1,70 +1,31 @@
-"""Options and helpers shared by the commands."""
+"""The click options the commands share, and the helpers they use from `console.py`
+(which a plain `applc lint` uses without click)."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from applc.rules.context import Budget
+from applc.cli import console
+from applc.cli.console import (  # noqa: F401  (what the commands import from here)
+    check_stdin_filename,
+    count,
+    fail,
+    load_target_or_fail,
+    use_color,
+    warn,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
     from applc.config import ConfigCache, Settings
-    from applc.targets.base import Target
+    from applc.rules.context import Budget
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 ColorChoice = click.Choice(["auto", "always", "never"])
-
-
-def count(k: int, word: str, plural: str | None = None) -> str:
-    """`1 file`, `2 files`: a number and its noun."""
-    return f"{k} {word if k == 1 else plural or word + 's'}"
-
-
-def fail(message: str) -> NoReturn:
-    """applc could not run: say why on standard error and exit 2. The message may quote a
-    file name or a config value, so control characters in each of its lines are shown
-    escaped."""
-    from applc.formatters.text import escape_controls
-
-    shown = "\n".join(escape_controls(line) for line in message.split("\n"))
-    click.echo(f"applc: error: {shown}", err=True)
-    sys.exit(2)
-
-
-def check_stdin_filename(stdin_filename: str | None, paths: list[str] | tuple[str, ...]) -> None:
-    """`--stdin-filename` names what `-` reads: without `-` it would be silently unused."""
-    if stdin_filename is not None and "-" not in paths:
-        fail("--stdin-filename names standard input: give `-` among the files to read it")
-
-
-def warn(message: str) -> None:
-    """Something the user may have meant was skipped: say so on standard error."""
-    click.echo(f"applc: warning: {message}", err=True)
-
-
-def use_color(choice: str, stream: IO[str]) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write a file the user named: atomically where that is safe, through symbolic links,
-    directly to fifos and devices, never over a read-only file (applc/files.py)."""
-    from applc.files import write_file
-
-    write_file(path, text)
 
 
 def parse_budget(value: str | None) -> Budget | None:
@@ -91,6 +52,8 @@ def parse_budget(value: str | None) -> Budget | None:
                 f"`{num}` must be a finite number of at least 0", param_hint="--budget"
             )
         out[key] = n
+    from applc.rules.context import Budget
+
     return Budget(**out)
 
 
@@ -115,10 +78,6 @@ def budget_option(fn: F) -> F:
         callback=lambda ctx, param, value: parse_budget(value),
         help="Resources the appliance may use in all (overrides the config's budget).",
     )(fn)
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
 
 
 def _complete_selectors(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
@@ -192,38 +151,6 @@ def config_options(fn: F) -> F:
     return fn
 
 
-def load_target_or_fail(name: str) -> Target:
-    """Target `name`, built-in or installed, loaded before any rule selector is read
-    (so `--ignore` and the configuration may name a third-party target's rules); exit 2
-    when it cannot be loaded."""
-    from applc.targets.registry import TargetError, load_target, target_checks
-
-    try:
-        target = load_target(name)
-        target_checks(name)
-    except TargetError as exc:
-        fail(str(exc))
-    return target
-
-
-def _anchored(pattern: str, option: str) -> str:
-    """A pattern from the command line, read from the current folder: one with a slash
-    inside becomes an absolute pattern (the configuration's are read from its folder)."""
-    from applc.globs import PatternError, validate_pattern
-
-    try:
-        validate_pattern(pattern)
-    except PatternError as exc:
-        fail(f"invalid pattern `{pattern}` in {option}: {exc}")
-    negate = "!" if pattern.startswith("!") else ""
-    body = pattern[len(negate) :]
-    while body.startswith("./"):
-        body = body[2:]
-    if "/" in body.rstrip("/") and not body.startswith("/"):
-        body = Path.cwd().joinpath(body).as_posix() + ("/" if body.endswith("/") else "")
-    return negate + body
-
-
 def load_configs(
     config: str | None,
     select: tuple[str, ...],
@@ -231,36 +158,21 @@ def load_configs(
     ignore: tuple[str, ...],
     no_inline_ignores: bool,
     fail_level: str | None = None,
-) -> Any:
-    from applc.config import ConfigCache
-    from applc.diagnostics import Severity
-    from applc.rules.registry import is_valid_selector, suggest_selector
-
-    overrides: dict[str, Any] = {}
-    for name, values in (("select", select), ("extend_select", extend_select), ("ignore", ignore)):
-        sels = _split(values)
-        for s in sels:
-            if not is_valid_selector(s):
-                guess = suggest_selector(s)
-                fail(
-                    f"unknown rule selector `{s}` in --{name.replace('_', '-')}"
-                    + (f" (did you mean `{guess}`?)" if guess else "")
-                )
-        if sels:
-            overrides[name] = sels
-    if no_inline_ignores:
-        overrides["inline_ignores"] = False
+) -> ConfigCache:
+    """`console.load_configs` with the `--exclude` and `--extend-exclude` that
+    `config_options` kept in the running command's context."""
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}
-    for name in ("exclude", "extend_exclude"):
-        patterns = _split(meta.get(f"applc.{name}") or ())
-        if patterns:
-            overrides[name] = tuple(_anchored(p, f"--{name.replace('_', '-')}") for p in patterns)
-    if fail_level:
-        overrides["fail_level"] = Severity.parse(fail_level)
-    if config is not None and not Path(config).is_file():
-        fail(f"configuration file {config} does not exist")
-    return ConfigCache(config, overrides)
+    return console.load_configs(
+        config,
+        select,
+        extend_select,
+        ignore,
+        no_inline_ignores,
+        fail_level,
+        exclude=meta.get("applc.exclude") or (),
+        extend_exclude=meta.get("applc.extend_exclude") or (),
+    )
 
 
 def load_settings(
@@ -275,10 +187,5 @@ def load_settings(
     """The configurations of a run with the command line's overrides, and the settings of
     its first input (which decide the run's own choices: fail level, default target);
     exit 2 when a configuration is bad."""
-    from applc.config import ConfigError
-
     configs = load_configs(config, select, extend_select, ignore, no_inline_ignores, fail_level)
-    try:
-        return configs, configs.for_path(paths[0] if paths[0] != "-" else ".")
-    except ConfigError as exc:
-        fail(str(exc))
+    return configs, console.load_settings(paths, configs)
