@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final
 
 from applc.config import ConfigCache, Settings
 from applc.diagnostics import Diagnostic
@@ -13,6 +13,7 @@ from applc.formatters import Report
 from applc.frontends.document import Document
 from applc.inputs import Warn, discover, parse_document, read_document
 from applc.lint import lint_document
+from applc.records import Value, replace
 from applc.rules.context import Budget, LintOptions
 
 
@@ -59,22 +60,51 @@ def lint_text(
     return doc, lint_document(doc, settings, options_for(settings, target))
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(Value):
     """What a run reads and how: the paths (`-` for standard input), their
     configurations, standard input and the name it goes by, the target whose checks run,
     a budget overriding the configuration's, and whether `exclude` applies to files named
     on the command line too."""
 
-    paths: list[str]
-    configs: ConfigCache
-    stdin: bytes | None = None
-    stdin_filename: str | None = None
-    target: str | None = None
-    budget: Budget | None = None
-    force_exclude: bool = False
-    # Hears what a folder search skipped that the user may have meant.
-    warn: Warn | None = None
+    FIELDS = (
+        "paths",
+        "configs",
+        "stdin",
+        "stdin_filename",
+        "target",
+        "budget",
+        "force_exclude",
+        "warn",
+    )
+    paths: Final[list[str]]
+    configs: Final[ConfigCache]
+    stdin: Final[bytes | None]
+    stdin_filename: Final[str | None]
+    target: Final[str | None]
+    budget: Final[Budget | None]
+    force_exclude: Final[bool]
+    warn: Final[Warn | None]
+
+    def __init__(
+        self,
+        paths: list[str],
+        configs: ConfigCache,
+        stdin: bytes | None = None,
+        stdin_filename: str | None = None,
+        target: str | None = None,
+        budget: Budget | None = None,
+        force_exclude: bool = False,
+        # Hears what a folder search skipped that the user may have meant.
+        warn: Warn | None = None,
+    ) -> None:
+        self.paths = paths
+        self.configs = configs
+        self.stdin = stdin
+        self.stdin_filename = stdin_filename
+        self.target = target
+        self.budget = budget
+        self.force_exclude = force_exclude
+        self.warn = warn
 
     def documents(self) -> Iterator[tuple[str, Document, Settings]]:
         """Each input read, with the settings that apply to it."""
@@ -101,15 +131,20 @@ def lint_paths(inputs: Inputs) -> Report:
     return report
 
 
-@dataclass
-class Change:
+class Change(Value):
     """A file whose text `--fix` or `--add-ignore` changed (`path` is "-" for stdin)."""
 
-    path: str
-    name: str
-    old: str
-    new: str
-    counts: Counter[str] = field(default_factory=Counter)
+    FIELDS = ("path", "name", "old", "new", "counts")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self, path: str, name: str, old: str, new: str, counts: Counter[str] | None = None
+    ) -> None:
+        self.path = path
+        self.name = name
+        self.old = old
+        self.new = new
+        self.counts: Counter[str] = Counter() if counts is None else counts
 
 
 def fix_paths(

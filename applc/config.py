@@ -15,12 +15,12 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from applc.diagnostics import Severity
 from applc.globs import PatternError, matches_any, validate_pattern
+from applc.records import Value, replace
 from applc.rules.context import Budget
 from applc.rules.registry import is_valid_selector, suggest_selector
 from applc.toml_positions import Path as KeyPath
@@ -103,34 +103,96 @@ class ConfigErrors(ConfigError):
         return text
 
 
-@dataclass(frozen=True)
-class Suppression:
-    files: tuple[str, ...]
-    pointer: str
-    rules: tuple[str, ...]
-    reason: str
+class Suppression(Value):
+    """A `[[suppress]]` entry: these rules under this pointer in these files."""
+
+    FIELDS = ("files", "pointer", "rules", "reason")
+    files: Final[tuple[str, ...]]
+    pointer: Final[str]
+    rules: Final[tuple[str, ...]]
+    reason: Final[str]
+
+    def __init__(
+        self, files: tuple[str, ...], pointer: str, rules: tuple[str, ...], reason: str
+    ) -> None:
+        self.files = files
+        self.pointer = pointer
+        self.rules = rules
+        self.reason = reason
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Value):
     """What governs linting one file: selection, severities, suppressions, budget."""
 
-    select: tuple[str, ...] = ("ALL",)
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severity: tuple[tuple[str, Severity], ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    suppress: tuple[Suppression, ...] = ()
-    fail_level: Severity = Severity.ERROR
-    budget: Budget = field(default_factory=Budget)
-    default_target: str | None = None
-    exclude: tuple[str, ...] = ()
-    extend_exclude: tuple[str, ...] = ()
-    inline_ignores: bool = True
-    root: str = "."  # the folder patterns are relative to
-    path: str | None = None  # the config file, if any
-    # Where each setting that is not a default came from: "FILE:LINE:COL" or an option.
-    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    FIELDS = (
+        "select",
+        "extend_select",
+        "ignore",
+        "severity",
+        "per_file_ignores",
+        "suppress",
+        "fail_level",
+        "budget",
+        "default_target",
+        "exclude",
+        "extend_exclude",
+        "inline_ignores",
+        "root",
+        "path",
+        "origins",
+    )
+    COMPARED = FIELDS[:-1]  # not `origins`
+    select: Final[tuple[str, ...]]
+    extend_select: Final[tuple[str, ...]]
+    ignore: Final[tuple[str, ...]]
+    severity: Final[tuple[tuple[str, Severity], ...]]
+    per_file_ignores: Final[tuple[tuple[str, tuple[str, ...]], ...]]
+    suppress: Final[tuple[Suppression, ...]]
+    fail_level: Final[Severity]
+    budget: Final[Budget]
+    default_target: Final[str | None]
+    exclude: Final[tuple[str, ...]]
+    extend_exclude: Final[tuple[str, ...]]
+    inline_ignores: Final[bool]
+    root: Final[str]
+    path: Final[str | None]
+    origins: Final[tuple[tuple[str, str], ...]]
+
+    def __init__(
+        self,
+        select: tuple[str, ...] = ("ALL",),
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        severity: tuple[tuple[str, Severity], ...] = (),
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        suppress: tuple[Suppression, ...] = (),
+        fail_level: Severity = Severity.ERROR,
+        budget: Budget | None = None,
+        default_target: str | None = None,
+        exclude: tuple[str, ...] = (),
+        extend_exclude: tuple[str, ...] = (),
+        inline_ignores: bool = True,
+        root: str = ".",  # the folder patterns are relative to
+        path: str | None = None,  # the config file, if any
+        # Where each setting that is not a default came from: "FILE:LINE:COL" or an
+        # option.
+        origins: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.severity = severity
+        self.per_file_ignores = per_file_ignores
+        self.suppress = suppress
+        self.fail_level = fail_level
+        self.budget = Budget() if budget is None else budget
+        self.default_target = default_target
+        self.exclude = exclude
+        self.extend_exclude = extend_exclude
+        self.inline_ignores = inline_ignores
+        self.root = root
+        self.path = path
+        self.origins = origins
 
     def relative(self, file: str) -> str:
         try:

@@ -8,9 +8,10 @@ a source map.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import Final
 
 from applc.links import rule_url
+from applc.records import Value
 from applc.source import Part, Source, Span
 
 
@@ -28,87 +29,209 @@ class Severity(enum.IntEnum):
         return cls[text.strip().upper()]
 
 
-@dataclass(frozen=True, slots=True)
-class Loc:
+class Loc(Value):
     """A place in a document, by pointer; `sub` narrows a string value to a slice of it."""
 
-    pointer: str
-    part: Part = "value"
-    sub: tuple[int, int] | None = None
+    __slots__ = ("pointer", "part", "sub")
+    FIELDS = __slots__
+    pointer: Final[str]
+    part: Final[Part]
+    sub: Final[tuple[int, int] | None]
+
+    def __init__(self, pointer: str, part: Part = "value", sub: tuple[int, int] | None = None):
+        self.pointer = pointer
+        self.part = part
+        self.sub = sub
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
-    loc: Loc
-    message: str
+class Label(Value):
+    """A secondary place a finding points at, with what it is."""
+
+    __slots__ = ("loc", "message")
+    FIELDS = __slots__
+    loc: Final[Loc]
+    message: Final[str]
+
+    def __init__(self, loc: Loc, message: str) -> None:
+        self.loc = loc
+        self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
-    loc: Loc
-    text: str
+class Edit(Value):
+    """Replace what `loc` points at with `text`."""
+
+    __slots__ = ("loc", "text")
+    FIELDS = __slots__
+    loc: Final[Loc]
+    text: Final[str]
+
+    def __init__(self, loc: Loc, text: str) -> None:
+        self.loc = loc
+        self.text = text
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
-    message: str
-    edits: tuple[Edit, ...]
-    safe: bool = True
+class Fix(Value):
+    """The edits that fix a finding; `safe` ones `--fix` makes without `--unsafe-fixes`."""
+
+    __slots__ = ("message", "edits", "safe")
+    FIELDS = __slots__
+    message: Final[str]
+    edits: Final[tuple[Edit, ...]]
+    safe: Final[bool]
+
+    def __init__(self, message: str, edits: tuple[Edit, ...], safe: bool = True) -> None:
+        self.message = message
+        self.edits = edits
+        self.safe = safe
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(Value):
     """What a rule reports: code, place and words; severity comes from the registry."""
 
-    code: str
-    loc: Loc
-    message: str
-    help: str | None = None
-    labels: tuple[Label, ...] = ()
-    notes: tuple[str, ...] = ()
-    fix: Fix | None = None
-    target: str | None = None
-    # A rule whose findings differ in weight (APL232) may say so; config still wins.
-    severity: Severity | None = None
-    # Syntax errors have no pointer to resolve: they carry their span directly.
-    span: Span | None = None
+    __slots__ = (
+        "code",
+        "loc",
+        "message",
+        "help",
+        "labels",
+        "notes",
+        "fix",
+        "target",
+        "severity",
+        "span",
+    )
+    FIELDS = __slots__
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        code: str,
+        loc: Loc,
+        message: str,
+        help: str | None = None,
+        labels: tuple[Label, ...] = (),
+        notes: tuple[str, ...] = (),
+        fix: Fix | None = None,
+        target: str | None = None,
+        # A rule whose findings differ in weight (APL232) may say so; config still wins.
+        severity: Severity | None = None,
+        # Syntax errors have no pointer to resolve: they carry their span directly.
+        span: Span | None = None,
+    ) -> None:
+        self.code = code
+        self.loc = loc
+        self.message = message
+        self.help = help
+        self.labels = labels
+        self.notes = notes
+        self.fix = fix
+        self.target = target
+        self.severity = severity
+        self.span = span
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedLabel:
-    span: Span
-    message: str
+class ResolvedLabel(Value):
+    __slots__ = ("span", "message")
+    FIELDS = __slots__
+    span: Final[Span]
+    message: Final[str]
+
+    def __init__(self, span: Span, message: str) -> None:
+        self.span = span
+        self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedEdit:
-    span: Span
-    text: str
+class ResolvedEdit(Value):
+    __slots__ = ("span", "text")
+    FIELDS = __slots__
+    span: Final[Span]
+    text: Final[str]
+
+    def __init__(self, span: Span, text: str) -> None:
+        self.span = span
+        self.text = text
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedFix:
-    message: str
-    edits: tuple[ResolvedEdit, ...]
-    safe: bool
+class ResolvedFix(Value):
+    __slots__ = ("message", "edits", "safe")
+    FIELDS = __slots__
+    message: Final[str]
+    edits: Final[tuple[ResolvedEdit, ...]]
+    safe: Final[bool]
+
+    def __init__(self, message: str, edits: tuple[ResolvedEdit, ...], safe: bool) -> None:
+        self.message = message
+        self.edits = edits
+        self.safe = safe
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    code: str
-    name: str
-    severity: Severity
-    message: str
-    file: str
-    span: Span
-    pointer: str
-    help: str | None = None
-    labels: tuple[ResolvedLabel, ...] = ()
-    notes: tuple[str, ...] = ()
-    fix: ResolvedFix | None = None
-    target: str | None = None
-    url: str = ""
-    suppressed: str | None = field(default=None, compare=False)
+class Diagnostic(Value):
+    """A finding with its positions, rule name and severity: what every format renders."""
+
+    __slots__ = (
+        "code",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "span",
+        "pointer",
+        "help",
+        "labels",
+        "notes",
+        "fix",
+        "target",
+        "url",
+        "suppressed",
+    )
+    FIELDS = __slots__
+    COMPARED = FIELDS[:-1]  # not `suppressed`
+    code: Final[str]
+    name: Final[str]
+    severity: Final[Severity]
+    message: Final[str]
+    file: Final[str]
+    span: Final[Span]
+    pointer: Final[str]
+    help: Final[str | None]
+    labels: Final[tuple[ResolvedLabel, ...]]
+    notes: Final[tuple[str, ...]]
+    fix: Final[ResolvedFix | None]
+    target: Final[str | None]
+    url: Final[str]
+    suppressed: Final[str | None]
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        message: str,
+        file: str,
+        span: Span,
+        pointer: str,
+        help: str | None = None,
+        labels: tuple[ResolvedLabel, ...] = (),
+        notes: tuple[str, ...] = (),
+        fix: ResolvedFix | None = None,
+        target: str | None = None,
+        url: str = "",
+        suppressed: str | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.span = span
+        self.pointer = pointer
+        self.help = help
+        self.labels = labels
+        self.notes = notes
+        self.fix = fix
+        self.target = target
+        self.url = url
+        self.suppressed = suppressed
 
     @property
     def line(self) -> int:

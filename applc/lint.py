@@ -7,7 +7,6 @@ source map of a clean (or fully suppressed) file is never built.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from applc.config import Settings
@@ -15,6 +14,7 @@ from applc.diagnostics import Diagnostic, Finding, Loc, Severity, resolve
 from applc.frontends.document import Document
 from applc.frontends.json_loader import gc_paused
 from applc.model.fields import IGNORE_KEY
+from applc.records import Value
 from applc.rules.context import LintContext, LintOptions, did_you_mean
 from applc.rules.registry import CHECKS, RULES, Check, Rule, load_rules, matches, specificity
 from applc.source import join_pointer, parent_pointer, pointer_within
@@ -24,26 +24,37 @@ class InternalError(Exception):
     """A bug in applc, not a problem in the input: exit 2 with a request to report it."""
 
 
-@dataclass
-class Directive:
+class Directive(Value):
     """One `x-applc-ignore` entry: a selector covering the object at `scope`."""
 
-    scope: str
-    selector: str
-    key_pointer: str
-    rules: tuple[str, ...]
-    used: bool = False
+    FIELDS = ("scope", "selector", "key_pointer", "rules", "used")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        scope: str,
+        selector: str,
+        key_pointer: str,
+        rules: tuple[str, ...],
+        used: bool = False,
+    ) -> None:
+        self.scope = scope
+        self.selector = selector
+        self.key_pointer = key_pointer
+        self.rules = rules
+        self.used = used
 
 
-@dataclass
-class Selection:
+class Selection(Value):
     """Which rules run on one file, and at what severity."""
 
-    settings: Settings
-    file: str
-    enabled: set[str] = field(default_factory=set)
+    FIELDS = ("settings", "file", "enabled")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
 
-    def __post_init__(self) -> None:
+    def __init__(self, settings: Settings, file: str, enabled: set[str] | None = None) -> None:
+        self.settings = settings
+        self.file = file
+        self.enabled: set[str] = set() if enabled is None else enabled
         s = self.settings
         extra = [
             sel

@@ -10,18 +10,28 @@ import bisect
 import re
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
+
+from applc.records import Value
 
 Part = Literal["value", "key", "open", "first_key"]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+class Span(Value):
+    """Where a node is: 1-based line and column, and the exclusive end."""
+
+    __slots__ = ("line", "column", "end_line", "end_column")
+    FIELDS = __slots__
+    line: Final[int]
+    column: Final[int]
+    end_line: Final[int]
+    end_column: Final[int]
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+
+from applc.records import Value
 
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column (code points)
@@ -26,12 +27,19 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:")  # a date-time may hold 
 _BASIC_ESCAPE = {'"': '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-@dataclass
-class Positions:
+class Positions(Value):
     """Key and value positions by path; a missing path falls back to its nearest parent."""
 
-    keys: dict[Path, Position] = field(default_factory=dict)
-    values: dict[Path, Position] = field(default_factory=dict)
+    FIELDS = ("keys", "values")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        keys: dict[Path, Position] | None = None,
+        values: dict[Path, Position] | None = None,
+    ) -> None:
+        self.keys = {} if keys is None else keys
+        self.values = {} if values is None else values
 
     def key(self, path: Path) -> Position:
         return self._nearest(path, self.keys)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from applc.diagnostics import Diagnostic, Severity
+from applc.records import Value
 from applc.source import Source
 
 FORMATS = (
@@ -27,13 +27,21 @@ FORMATS = (
 )
 
 
-@dataclass
-class Report:
+class Report(Value):
     """What a lint run found: diagnostics, and the sources they point into."""
 
-    diagnostics: list[Diagnostic]
-    sources: dict[str, Source] = field(default_factory=dict)
-    files: int = 0
+    FIELDS = ("diagnostics", "sources", "files")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        diagnostics: list[Diagnostic],
+        sources: dict[str, Source] | None = None,
+        files: int = 0,
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.sources = {} if sources is None else sources
+        self.files = files
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from applc.diagnostics import Finding
+from applc.records import Value
 from applc.source import Source
 
 if TYPE_CHECKING:
     from applc.model.nodes import Appliance
 
 
-@dataclass
-class Document:
+class Document(Value):
     """A parsed input: its source, its JSON value (None when unreadable), and the
     findings that reading it produced (syntax errors, duplicate keys)."""
 
-    source: Source
-    value: Any
-    findings: list[Finding] = field(default_factory=list)
-    # "json" or "dsl": the DSL writes references without a JSON escape layer, and the
-    # help texts say how to escape in the language the user wrote.
-    language: str = "json"
+    FIELDS = ("source", "value", "findings", "language")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        source: Source,
+        value: Any,
+        findings: list[Finding] | None = None,
+        # "json" or "dsl": the DSL writes references without a JSON escape layer, and the
+        # help texts say how to escape in the language the user wrote.
+        language: str = "json",
+    ) -> None:
+        self.source = source
+        self.value = value
+        self.findings = [] if findings is None else findings
+        self.language = language
 
     @property
     def readable(self) -> bool:

@@ -13,9 +13,9 @@ import json
 import math
 import re
 from array import array
-from dataclasses import dataclass, field
 
 from applc.frontends.strings import StringSyntax
+from applc.records import Value
 from applc.source import escape_token
 
 MAX_DEPTH = 500
@@ -41,19 +41,27 @@ class JsonSyntaxError(Exception):
         self.help = help
 
 
-@dataclass
-class JsonMap:
+class JsonMap(Value):
     """Pointer -> (start, end) offsets of values and keys, for one JSON text."""
 
-    text: str
-    values: dict[str, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
-    first_keys: dict[str, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[str] = field(default_factory=list)
-    # string token start -> its escapes (see `_escape_map`), made on first use
-    _escapes: dict[int, tuple[list[int], list[int], list[int]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    FIELDS = ("text", "values", "keys", "first_keys", "duplicates")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        text: str,
+        values: dict[str, tuple[int, int]] | None = None,
+        keys: dict[str, tuple[int, int]] | None = None,
+        first_keys: dict[str, tuple[int, int]] | None = None,
+        duplicates: list[str] | None = None,
+    ) -> None:
+        self.text = text
+        self.values = {} if values is None else values
+        self.keys = {} if keys is None else keys
+        self.first_keys = {} if first_keys is None else first_keys
+        self.duplicates = [] if duplicates is None else duplicates
+        # string token start -> its escapes (see `_escape_map`), made on first use
+        self._escapes: dict[int, tuple[list[int], list[int], list[int]]] = {}
 
     def value_range(self, pointer: str) -> tuple[int, int] | None:
         return self.values.get(pointer)

@@ -8,10 +8,10 @@ become the same `Diagnostic` records lint makes, so every output format renders 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from applc.diagnostics import Diagnostic, Finding, Loc, Severity
+from applc.records import Value
 from applc.source import Source, Span
 
 FORMATS = ("compose", "marathon")
@@ -21,17 +21,27 @@ class ImportError_(Exception):
     """The import could not run at all (exit 2): a message for the user."""
 
 
-@dataclass
-class Reporter:
+class Reporter(Value):
     """The findings of one import, each with the source it points into."""
 
-    items: list[tuple[Source, Finding]] = field(default_factory=list)
-    sources: dict[str, Source] = field(default_factory=dict)
-    # Files whose text is never shown: those the import read without the user naming
-    # them (a compose file's `.env`, `env_file` and `extends` files, which may be secrets).
-    # A finding in one gives its file, line and column, and no source line.
-    hidden: set[str] = field(default_factory=set)
-    _seen: set[tuple[str, str, int, int, str]] = field(default_factory=set)
+    FIELDS = ("items", "sources", "hidden", "_seen")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        items: list[tuple[Source, Finding]] | None = None,
+        sources: dict[str, Source] | None = None,
+        # Files whose text is never shown: those the import read without the user
+        # naming them (a compose file's `.env`, `env_file` and `extends` files, which
+        # may be secrets). A finding in one gives its file, line and column, and no
+        # source line.
+        hidden: set[str] | None = None,
+        _seen: set[tuple[str, str, int, int, str]] | None = None,
+    ) -> None:
+        self.items = [] if items is None else items
+        self.sources = {} if sources is None else sources
+        self.hidden = set() if hidden is None else hidden
+        self._seen = set() if _seen is None else _seen
 
     def add(
         self,
@@ -79,25 +89,39 @@ class Reporter:
         return out
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(Value):
     """Where an imported container came from, for findings about it."""
 
-    source: Source
-    span: Span
-    pointer: str
+    FIELDS = ("source", "span", "pointer")
+    source: Final[Source]
+    span: Final[Span]
+    pointer: Final[str]
+
+    def __init__(self, source: Source, span: Span, pointer: str) -> None:
+        self.source = source
+        self.span = span
+        self.pointer = pointer
 
 
-@dataclass
-class ImportResult:
+class ImportResult(Value):
     """An imported appliance (None when nothing could be imported) and its findings;
     `origins[i]` is where container i came from."""
 
-    value: dict[str, Any] | None
-    reporter: Reporter
-    origins: list[Origin] = field(default_factory=list)
-    # Where appliance-level findings point (the top of the first file).
-    root: Origin | None = None
+    FIELDS = ("value", "reporter", "origins", "root")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(
+        self,
+        value: dict[str, Any] | None,
+        reporter: Reporter,
+        origins: list[Origin] | None = None,
+        # Where appliance-level findings point (the top of the first file).
+        root: Origin | None = None,
+    ) -> None:
+        self.value = value
+        self.reporter = reporter
+        self.origins = [] if origins is None else origins
+        self.root = root
 
 
 def detect_format(name: str, data: bytes) -> str:

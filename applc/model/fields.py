@@ -7,7 +7,9 @@ completions from it, and the DSL knows its keywords through it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Final
+
+from applc.records import Value
 
 # JSON types as the schema names them. "integer" also accepts a float with no fraction.
 STRING, NUMBER, INTEGER, BOOLEAN, OBJECT, ARRAY, NULL = (
@@ -21,38 +23,102 @@ STRING, NUMBER, INTEGER, BOOLEAN, OBJECT, ARRAY, NULL = (
 )
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    types: tuple[str, ...]
-    description: str
-    required: bool = False
-    kind: str | None = None  # the object kind of an object value
-    items: str | None = None  # array items: an object kind or a JSON type
-    values: tuple[str, ...] | None = None  # map values: JSON types
-    enum: tuple[str, ...] | None = None
-    case_insensitive: bool = False
-    default: object = None
-    only: str | None = None  # "service" or "job": the container type that has it
+class Field(Value):
+    """One field of an object kind: its JSON types and what the format says of it."""
+
+    __slots__ = (
+        "name",
+        "types",
+        "description",
+        "required",
+        "kind",
+        "items",
+        "values",
+        "enum",
+        "case_insensitive",
+        "default",
+        "only",
+    )
+    FIELDS = __slots__
+    name: Final[str]
+    types: Final[tuple[str, ...]]
+    description: Final[str]
+    required: Final[bool]
+    kind: Final[str | None]
+    items: Final[str | None]
+    values: Final[tuple[str, ...] | None]
+    enum: Final[tuple[str, ...] | None]
+    case_insensitive: Final[bool]
+    default: Final[object]
+    only: Final[str | None]
+
+    def __init__(
+        self,
+        name: str,
+        types: tuple[str, ...],
+        description: str,
+        required: bool = False,
+        kind: str | None = None,  # the object kind of an object value
+        items: str | None = None,  # array items: an object kind or a JSON type
+        values: tuple[str, ...] | None = None,  # map values: JSON types
+        enum: tuple[str, ...] | None = None,
+        case_insensitive: bool = False,
+        default: object = None,
+        only: str | None = None,  # "service" or "job": the container type that has it
+    ) -> None:
+        self.name = name
+        self.types = types
+        self.description = description
+        self.required = required
+        self.kind = kind
+        self.items = items
+        self.values = values
+        self.enum = enum
+        self.case_insensitive = case_insensitive
+        self.default = default
+        self.only = only
 
 
-@dataclass(frozen=True)
-class Ignored:
+class Ignored(Value):
     """A key PIVOT accepts and then ignores (legacy or server-side)."""
 
-    name: str
-    why: str
-    # What to write instead, when there is something (APL246's help); else "remove it".
-    instead: str | None = None
+    __slots__ = ("name", "why", "instead")
+    FIELDS = __slots__
+    name: Final[str]
+    why: Final[str]
+    instead: Final[str | None]
+
+    def __init__(self, name: str, why: str, instead: str | None = None) -> None:
+        self.name = name
+        self.why = why
+        # What to write instead, when there is something (APL246's help); else "remove it".
+        self.instead = instead
 
 
-@dataclass(frozen=True)
-class ObjectKind:
-    name: str
-    title: str
-    description: str
-    fields: tuple[Field, ...]
-    ignored: tuple[Ignored, ...] = ()
+class ObjectKind(Value):
+    """An object of the format (the appliance, a container, a port...) and its fields."""
+
+    __slots__ = ("name", "title", "description", "fields", "ignored")
+    FIELDS = __slots__
+    name: Final[str]
+    title: Final[str]
+    description: Final[str]
+    fields: Final[tuple[Field, ...]]
+    ignored: Final[tuple[Ignored, ...]]
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        description: str,
+        fields: tuple[Field, ...],
+        ignored: tuple[Ignored, ...] = (),
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.description = description
+        self.fields = fields
+        self.ignored = ignored
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:

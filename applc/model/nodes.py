@@ -8,21 +8,27 @@ so its span.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
+from applc.records import Record
 from applc.source import Source, Span, join_pointer
 
 
-@dataclass(eq=False, slots=True)
-class Node:
+class Node(Record):
     """`base` + `tail` is the node's JSON pointer. A node inside a container keeps its
     container's pointer as `base` and a tail such as `/ports/0` that every container
-    shares, so a big appliance does not hold a new pointer string for each node."""
+    shares, so a big appliance does not hold a new pointer string for each node.
 
-    source: Source
-    base: str
-    tail: str = field(default="", kw_only=True)
+    Nodes compare by identity. Each kind lists its fields after `source` and `base`
+    (`tail`, keyword-only, comes last), and in `FIELDS` for `repr`."""
+
+    __slots__ = ("source", "base", "tail")
+    FIELDS: ClassVar[tuple[str, ...]] = ("source", "base", "tail")
+
+    def __init__(self, source: Source, base: str, *, tail: str = "") -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
 
     @property
     def pointer(self) -> str:
@@ -57,56 +63,162 @@ def first_by_id(nodes: list[_T]) -> dict[str, _T]:
     return out
 
 
-@dataclass(eq=False, slots=True)
 class Resources(Node):
-    cpus: float | None = None
-    mem: float | None = None
-    disk: float = 0
-    gpu: float = 0
+    __slots__ = ("cpus", "mem", "disk", "gpu")
+    FIELDS = ("source", "base", "tail", *__slots__)
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        cpus: float | None = None,
+        mem: float | None = None,
+        disk: float = 0,
+        gpu: float = 0,
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.cpus = cpus
+        self.mem = mem
+        self.disk = disk
+        self.gpu = gpu
 
 
-@dataclass(eq=False, slots=True)
 class Port(Node):
-    container_port: int | None = None
-    host_port: int = 0
-    protocol: str = "tcp"
-    name: str | None = None
+    __slots__ = ("container_port", "host_port", "protocol", "name")
+    FIELDS = ("source", "base", "tail", *__slots__)
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        container_port: int | None = None,
+        host_port: int = 0,
+        protocol: str = "tcp",
+        name: str | None = None,
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.container_port = container_port
+        self.host_port = host_port
+        self.protocol = protocol
+        self.name = name
 
 
-@dataclass(eq=False, slots=True)
 class Volume(Node):
     """Both forms, normalised: `legacy` says which one the file used."""
 
-    legacy: bool = False
-    source_path: str | None = None  # src / host_path
-    container_path: str | None = None  # dest / container_path
-    kind: str = "PERSISTENT"  # HOST or PERSISTENT; legacy volumes are HOST
-    mode: str = "RW"
+    __slots__ = ("legacy", "source_path", "container_path", "kind", "mode")
+    FIELDS = ("source", "base", "tail", *__slots__)
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        legacy: bool = False,
+        source_path: str | None = None,  # src / host_path
+        container_path: str | None = None,  # dest / container_path
+        kind: str = "PERSISTENT",  # HOST or PERSISTENT; legacy volumes are HOST
+        mode: str = "RW",
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.legacy = legacy
+        self.source_path = source_path
+        self.container_path = container_path
+        self.kind = kind
+        self.mode = mode
 
 
-@dataclass(eq=False, slots=True)
 class HealthCheck(Node):
-    protocol: str = "MESOS_TCP"
-    path: str = "/"
-    port_index: int = 0
-    max_consecutive_failures: int = 3
-    grace_period_seconds: int = 300
-    interval_seconds: int = 60
-    timeout_seconds: int = 20
-    command: str | None = None
+    __slots__ = (
+        "protocol",
+        "path",
+        "port_index",
+        "max_consecutive_failures",
+        "grace_period_seconds",
+        "interval_seconds",
+        "timeout_seconds",
+        "command",
+    )
+    FIELDS = ("source", "base", "tail", *__slots__)
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        protocol: str = "MESOS_TCP",
+        path: str = "/",
+        port_index: int = 0,
+        max_consecutive_failures: int = 3,
+        grace_period_seconds: int = 300,
+        interval_seconds: int = 60,
+        timeout_seconds: int = 20,
+        command: str | None = None,
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.protocol = protocol
+        self.path = path
+        self.port_index = port_index
+        self.max_consecutive_failures = max_consecutive_failures
+        self.grace_period_seconds = grace_period_seconds
+        self.interval_seconds = interval_seconds
+        self.timeout_seconds = timeout_seconds
+        self.command = command
 
 
-@dataclass(eq=False, slots=True)
 class PersistentVolume(Node):
-    id: str | None = None
-    scope: str = "LOCAL"
+    __slots__ = ("id", "scope")
+    FIELDS = ("source", "base", "tail", *__slots__)
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        id: str | None = None,
+        scope: str = "LOCAL",
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.id = id
+        self.scope = scope
 
 
-@dataclass(eq=False, slots=True)
 class DataPersistence(Node):
-    volume_type: str = "cephfs"
-    volumes: list[PersistentVolume] = field(default_factory=list)
-    _by_id: dict[str, PersistentVolume] | None = field(default=None, init=False, repr=False)
+    __slots__ = ("volume_type", "volumes", "_by_id")
+    FIELDS = ("source", "base", "tail", "volume_type", "volumes")
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        volume_type: str = "cephfs",
+        volumes: list[PersistentVolume] | None = None,
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.volume_type = volume_type
+        self.volumes = [] if volumes is None else volumes
+        self._by_id: dict[str, PersistentVolume] | None = None
 
     @property
     def by_id(self) -> dict[str, PersistentVolume]:
@@ -116,35 +228,98 @@ class DataPersistence(Node):
         return self._by_id
 
 
-@dataclass(eq=False, slots=True)
 class Container(Node):
-    id: str | None = None
-    type: str | None = None
-    image: str | None = None
-    resources: Resources | None = None
-    cmd: str | None = None
-    args: list[Any] = field(default_factory=list)
-    env: dict[str, Any] = field(default_factory=dict)
-    volumes: list[Volume] = field(default_factory=list)
-    network_mode: str = "HOST"
-    network_mode_explicit: bool = False
-    ports: list[Port] = field(default_factory=list)
-    is_privileged: bool = False
-    force_pull_image: bool = True
-    dependencies: list[str] = field(default_factory=list)
-    placement: dict[str, str] = field(default_factory=dict)
-    preemptible: bool = False
-    # service fields
-    instances: int = 1
-    health_check: HealthCheck | None = None
-    default_health_check: bool = False
-    minimum_capacity: float = 0
-    # job fields
-    retries: int = 1
-    repeats: int = 1
-    start_time: str = ""
-    interval: str = "2M"
-    raw: dict[str, Any] = field(default_factory=dict)
+    __slots__ = (
+        "id",
+        "type",
+        "image",
+        "resources",
+        "cmd",
+        "args",
+        "env",
+        "volumes",
+        "network_mode",
+        "network_mode_explicit",
+        "ports",
+        "is_privileged",
+        "force_pull_image",
+        "dependencies",
+        "placement",
+        "preemptible",
+        "instances",
+        "health_check",
+        "default_health_check",
+        "minimum_capacity",
+        "retries",
+        "repeats",
+        "start_time",
+        "interval",
+        "raw",
+    )
+    FIELDS = ("source", "base", "tail", *__slots__)
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        id: str | None = None,
+        type: str | None = None,
+        image: str | None = None,
+        resources: Resources | None = None,
+        cmd: str | None = None,
+        args: list[Any] | None = None,
+        env: dict[str, Any] | None = None,
+        volumes: list[Volume] | None = None,
+        network_mode: str = "HOST",
+        network_mode_explicit: bool = False,
+        ports: list[Port] | None = None,
+        is_privileged: bool = False,
+        force_pull_image: bool = True,
+        dependencies: list[str] | None = None,
+        placement: dict[str, str] | None = None,
+        preemptible: bool = False,
+        # service fields
+        instances: int = 1,
+        health_check: HealthCheck | None = None,
+        default_health_check: bool = False,
+        minimum_capacity: float = 0,
+        # job fields
+        retries: int = 1,
+        repeats: int = 1,
+        start_time: str = "",
+        interval: str = "2M",
+        raw: dict[str, Any] | None = None,
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.id = id
+        self.type = type
+        self.image = image
+        self.resources = resources
+        self.cmd = cmd
+        self.args = [] if args is None else args
+        self.env = {} if env is None else env
+        self.volumes = [] if volumes is None else volumes
+        self.network_mode = network_mode
+        self.network_mode_explicit = network_mode_explicit
+        self.ports = [] if ports is None else ports
+        self.is_privileged = is_privileged
+        self.force_pull_image = force_pull_image
+        self.dependencies = [] if dependencies is None else dependencies
+        self.placement = {} if placement is None else placement
+        self.preemptible = preemptible
+        self.instances = instances
+        self.health_check = health_check
+        self.default_health_check = default_health_check
+        self.minimum_capacity = minimum_capacity
+        self.retries = retries
+        self.repeats = repeats
+        self.start_time = start_time
+        self.interval = interval
+        self.raw = {} if raw is None else raw
 
     @property
     def is_job(self) -> bool:
@@ -172,14 +347,31 @@ class Container(Node):
         return out
 
 
-@dataclass(eq=False, slots=True)
 class Appliance(Node):
-    id: str | None = None
-    containers: list[Container] = field(default_factory=list)
-    data_persistence: DataPersistence | None = None
-    scheduler: dict[str, Any] | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-    _by_id: dict[str, Container] | None = field(default=None, init=False, repr=False)
+    __slots__ = ("id", "containers", "data_persistence", "scheduler", "raw", "_by_id")
+    FIELDS = ("source", "base", "tail", "id", "containers", "data_persistence", "scheduler", "raw")
+
+    def __init__(
+        self,
+        source: Source,
+        base: str,
+        id: str | None = None,
+        containers: list[Container] | None = None,
+        data_persistence: DataPersistence | None = None,
+        scheduler: dict[str, Any] | None = None,
+        raw: dict[str, Any] | None = None,
+        *,
+        tail: str = "",
+    ) -> None:
+        self.source = source
+        self.base = base
+        self.tail = tail
+        self.id = id
+        self.containers = [] if containers is None else containers
+        self.data_persistence = data_persistence
+        self.scheduler = scheduler
+        self.raw = {} if raw is None else raw
+        self._by_id: dict[str, Container] | None = None
 
     def container(self, cid: str) -> Container | None:
         return self.by_id.get(cid)

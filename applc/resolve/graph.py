@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from applc.records import Value
 
 if TYPE_CHECKING:
     from applc.model.nodes import Appliance
 
 
-@dataclass
-class DependencyGraph:
+class DependencyGraph(Value):
     """Nodes in document order; `edges[a]` are the nodes `a` depends on, in order."""
 
-    nodes: list[str]
-    edges: dict[str, list[str]] = field(default_factory=dict)
+    FIELDS = ("nodes", "edges")
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __init__(self, nodes: list[str], edges: dict[str, list[str]] | None = None) -> None:
+        self.nodes = nodes
+        self.edges = {} if edges is None else edges
 
     @classmethod
     def of_appliance(cls, app: Appliance) -> DependencyGraph:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import Final
+
+from applc.records import Value
 
 ID_CHARS = re.compile(r"[A-Za-z0-9-]+")
 _AT = re.compile(r"\\@|@")
@@ -21,28 +23,43 @@ _LOCAL_PART_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(Value):
     """`@id` at text[start:end]; the id is text[start + 1:end]."""
 
-    id: str
-    start: int
-    end: int
-    email_like: bool = False
+    __slots__ = ("id", "start", "end", "email_like")
+    FIELDS = __slots__
+    id: Final[str]
+    start: Final[int]
+    end: Final[int]
+    email_like: Final[bool]
+
+    def __init__(self, id: str, start: int, end: int, email_like: bool = False) -> None:
+        self.id = id
+        self.start = start
+        self.end = end
+        self.email_like = email_like
 
 
-@dataclass(frozen=True, slots=True)
-class StrayAt:
+class StrayAt(Value):
     """An `@` with no id after it: kept as a literal `@` by PIVOT and by applc."""
 
-    index: int
+    __slots__ = ("index",)
+    FIELDS = __slots__
+    index: Final[int]
+
+    def __init__(self, index: int) -> None:
+        self.index = index
 
 
-@dataclass(frozen=True, slots=True)
-class Escape:
+class Escape(Value):
     """`\\@` at text[index:index + 2]: a literal `@`."""
 
-    index: int
+    __slots__ = ("index",)
+    FIELDS = __slots__
+    index: Final[int]
+
+    def __init__(self, index: int) -> None:
+        self.index = index
 
 
 Token = Reference | StrayAt | Escape

@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Final
 
 from applc.frontends.document import Document
 from applc.model.nodes import Appliance, Container
+from applc.records import Value
 from applc.resolve.graph import DependencyGraph
 from applc.resolve.references import Reference, StrayAt, tokenize
 from applc.source import Source
 
 
-@dataclass(frozen=True)
-class Budget:
-    cpus: float | None = None
-    mem: float | None = None
-    disk: float | None = None
-    gpus: float | None = None
+class Budget(Value):
+    """What the appliance may use in all (`budget` in the configuration, `--budget`)."""
+
+    FIELDS = ("cpus", "mem", "disk", "gpus")
+    cpus: Final[float | None]
+    mem: Final[float | None]
+    disk: Final[float | None]
+    gpus: Final[float | None]
+
+    def __init__(
+        self,
+        cpus: float | None = None,
+        mem: float | None = None,
+        disk: float | None = None,
+        gpus: float | None = None,
+    ) -> None:
+        self.cpus = cpus
+        self.mem = mem
+        self.disk = disk
+        self.gpus = gpus
 
     def items(self) -> list[tuple[str, float]]:
         return [
@@ -35,21 +49,41 @@ class Budget:
         ]
 
 
-@dataclass(frozen=True)
-class LintOptions:
-    budget: Budget = field(default_factory=Budget)
-    target: str | None = None
-    namespace: str | None = None
+class LintOptions(Value):
+    """What a run asks of the checks besides the settings: the budget, the target whose
+    checks run, and the namespace a Kubernetes build uses."""
+
+    FIELDS = ("budget", "target", "namespace")
+    budget: Final[Budget]
+    target: Final[str | None]
+    namespace: Final[str | None]
+
+    def __init__(
+        self,
+        budget: Budget | None = None,
+        target: str | None = None,
+        namespace: str | None = None,
+    ) -> None:
+        self.budget = Budget() if budget is None else budget
+        self.target = target
+        self.namespace = namespace
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(Value):
     """One `@id` reference found in one string of one container."""
 
-    container: Container
-    pointer: str
-    text: str
-    ref: Reference
+    __slots__ = ("container", "pointer", "text", "ref")
+    FIELDS = __slots__
+    container: Final[Container]
+    pointer: Final[str]
+    text: Final[str]
+    ref: Final[Reference]
+
+    def __init__(self, container: Container, pointer: str, text: str, ref: Reference) -> None:
+        self.container = container
+        self.pointer = pointer
+        self.text = text
+        self.ref = ref
 
 
 class LintContext:

@@ -11,50 +11,117 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from applc.diagnostics import Finding, Severity
 from applc.links import rule_url
+from applc.records import Value
 
 if TYPE_CHECKING:
     from applc.rules.context import LintContext
 
 
-@dataclass(frozen=True)
-class Security:
+class Security(Value):
     """What code scanning needs to rank a security finding."""
 
-    severity: float  # GitHub's security-severity, 0.1 to 10.0
-    cwe: int
+    __slots__ = ("severity", "cwe")
+    FIELDS = __slots__
+    severity: Final[float]  # GitHub's security-severity, 0.1 to 10.0
+    cwe: Final[int]
+
+    def __init__(self, severity: float, cwe: int) -> None:
+        self.severity = severity
+        self.cwe = cwe
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    docs: str
-    fails: str | None = None
-    passes: str | None = None
-    # Rules a user cannot switch off: a file that cannot be read must always be reported.
-    always_on: bool = False
-    # Lint options the failing example needs (APL233 needs a budget).
-    example_budget: dict[str, float] | None = None
-    # The target the examples are linted for (target compatibility rules, APL4xx).
-    example_target: str | None = None
-    # "safe" or "unsafe" when the rule's findings can carry a fix (`--fix`, or
-    # `--unsafe-fixes` for the unsafe ones); a finding gets one when applc can tell the fix.
-    fix: str | None = None
-    # Where the rule's page is, when not in applc's docs (a plug-in's own rules).
-    docs_url: str | None = None
-    # Import rules (APL5xx): the source format their examples are imported from; their
-    # examples are compose or Marathon files, checked by the import tests.
-    example_importer: str | None = None
-    # Security rules: how bad a finding is on GitHub's 0.1-10 scale (its code scanning
-    # ranks alerts by it: 9+ critical, 7+ high, 4+ medium, else low) and the CWE it is.
-    security: Security | None = None
+class Rule(Value):
+    """A rule's code, name, default severity and documentation. `docs` is given as
+    written in the source (indented) and read dedented: only `applc rule`, the
+    generated pages and SARIF read it, so a lint never pays for the dedent."""
+
+    FIELDS = (
+        "code",
+        "name",
+        "severity",
+        "summary",
+        "docs",
+        "fails",
+        "passes",
+        "always_on",
+        "example_budget",
+        "example_target",
+        "fix",
+        "docs_url",
+        "example_importer",
+        "security",
+    )
+    code: Final[str]
+    name: Final[str]
+    severity: Final[Severity]
+    summary: Final[str]
+    fails: Final[str | None]
+    passes: Final[str | None]
+    always_on: Final[bool]
+    example_budget: Final[dict[str, float] | None]
+    example_target: Final[str | None]
+    fix: Final[str | None]
+    docs_url: Final[str | None]
+    example_importer: Final[str | None]
+    security: Final[Security | None]
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        docs: str,
+        fails: str | None = None,
+        passes: str | None = None,
+        # Rules a user cannot switch off: a file that cannot be read must always be
+        # reported.
+        always_on: bool = False,
+        # Lint options the failing example needs (APL233 needs a budget).
+        example_budget: dict[str, float] | None = None,
+        # The target the examples are linted for (target compatibility rules, APL4xx).
+        example_target: str | None = None,
+        # "safe" or "unsafe" when the rule's findings can carry a fix (`--fix`, or
+        # `--unsafe-fixes` for the unsafe ones); a finding gets one when applc can tell
+        # the fix.
+        fix: str | None = None,
+        # Where the rule's page is, when not in applc's docs (a plug-in's own rules).
+        docs_url: str | None = None,
+        # Import rules (APL5xx): the source format their examples are imported from;
+        # their examples are compose or Marathon files, checked by the import tests.
+        example_importer: str | None = None,
+        # Security rules: how bad a finding is on GitHub's 0.1-10 scale (its code
+        # scanning ranks alerts by it: 9+ critical, 7+ high, 4+ medium, else low) and
+        # the CWE it is.
+        security: Security | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self._docs = docs
+        self._dedented: str | None = None
+        self.fails = fails
+        self.passes = passes
+        self.always_on = always_on
+        self.example_budget = example_budget
+        self.example_target = example_target
+        self.fix = fix
+        self.docs_url = docs_url
+        self.example_importer = example_importer
+        self.security = security
+
+    @property
+    def docs(self) -> str:
+        if self._dedented is None:
+            import textwrap
+
+            self._dedented = textwrap.dedent(self._docs).strip()
+        return self._dedented
 
     @property
     def url(self) -> str:
@@ -82,12 +149,19 @@ class Rule:
 CheckFn = Callable[["LintContext"], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class Check:
-    codes: tuple[str, ...]
-    fn: CheckFn
-    # Target checks run only when a target is named (`lint --target`, `build`).
-    target: str | None = None
+class Check(Value):
+    """A check function and the codes it reports."""
+
+    FIELDS = ("codes", "fn", "target")
+    codes: Final[tuple[str, ...]]
+    fn: Final[CheckFn]
+    target: Final[str | None]
+
+    def __init__(self, codes: tuple[str, ...], fn: CheckFn, target: str | None = None) -> None:
+        self.codes = codes
+        self.fn = fn
+        # Target checks run only when a target is named (`lint --target`, `build`).
+        self.target = target
 
 
 # `APL` and three digits for applc's own rules; a plug-in's rules take letters of their
@@ -129,7 +203,7 @@ def rule(
         name,
         severity,
         summary,
-        _dedent(docs),
+        docs,
         fails,
         passes,
         always_on,
@@ -157,12 +231,6 @@ def check(*codes: str, target: str | None = None) -> Callable[[CheckFn], CheckFn
 def checks_for(target: str) -> list[Check]:
     """The checks registered for `target` (`@check(..., target=target)`)."""
     return [c for c in CHECKS if c.target == target]
-
-
-def _dedent(text: str) -> str:
-    import textwrap
-
-    return textwrap.dedent(text).strip()
 
 
 _loaded = False
