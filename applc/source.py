@@ -10,6 +10,7 @@ import bisect
 import re
 from array import array
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Final, Literal, Protocol
 
 from applc.records import Value
@@ -93,6 +94,33 @@ def pointer_within(pointer: str, scope: str) -> bool:
     return pointer == scope or pointer.startswith(scope + "/") or scope == ""
 
 
+# Line starts are found a piece of the text at a time, so the lines of one piece (and
+# not of the whole text) are held at once.
+_PIECE = 1 << 16
+
+
+def line_starts(text: str) -> array[int]:
+    """The offset of each line's first character (the first line's is 0).
+
+    Each piece of the text is split at its line breaks and the lengths of the lines are
+    summed up in C (`itertools.accumulate` over `map`): a loop of `str.find` calls made
+    two Python-level calls a line, a quarter of the lint of a 300,000-line file that has
+    findings.
+    """
+    starts = array("i" if len(text) < 2**31 else "q", [0])
+    step = (1).__add__  # each line's length and its line break
+    for lo in range(0, len(text), _PIECE):
+        lines = text[lo : lo + _PIECE].split("\n")
+        lines.pop()  # the piece's last line has no line break inside the piece
+        if lines:
+            # `initial` is where the piece starts; the sums after it are the starts of
+            # the lines that follow each line break.
+            found = accumulate(map(step, map(len, lines)), initial=lo)
+            next(found)
+            starts.extend(found)
+    return starts
+
+
 class Locator(Protocol):
     """Where each node of a document sits in its text, by JSON pointer.
 
@@ -127,13 +155,7 @@ class Source:
         """The offset of each line's first character. An array of machine integers: a
         list of int objects took 36 bytes a line, more than the text itself."""
         if self._line_starts is None:
-            starts = array("i" if len(self.text) < 2**31 else "q", [0])
-            text = self.text
-            i = text.find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = text.find("\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text)
         return self._line_starts
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -103,86 +103,98 @@ def _tail(name: str, i: int) -> str:
 
 
 def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Container:
-    c = Container(source, pointer, raw=raw)
-    c.id = _str(raw.get("id"))
-    c.type = _str(raw.get("type"))
-    c.image = _str(raw.get("image"))
-    res = raw.get("resources")
-    if isinstance(res, dict):
-        c.resources = Resources(
+    # Every field is read first and the node made once, in the order of its fields: a
+    # node made with defaults and then filled in did its work twice.
+    get = raw.get
+    res = get("resources")
+    resources = (
+        Resources(
             source,
             pointer,
+            _num(res.get("cpus")),
+            _num(res.get("mem")),
+            _num(res.get("disk")) or 0,
+            _num(res.get("gpu")) or 0,
             tail="/resources",
-            cpus=_num(res.get("cpus")),
-            mem=_num(res.get("mem")),
-            disk=_num(res.get("disk")) or 0,
-            gpu=_num(res.get("gpu")) or 0,
         )
-    c.cmd = _str(raw.get("cmd"))
-    # The model shares the document's lists and dicts where it keeps them whole: a big
-    # appliance would otherwise hold each of them twice.
-    c.args = _list(raw.get("args"))
-    c.env = _dict(raw.get("env"))
-    nm = raw.get("network_mode")
-    if isinstance(nm, str):
-        c.network_mode = nm.upper()
-        c.network_mode_explicit = True
-    c.ports = [
-        Port(
-            source,
-            pointer,
-            tail=_tail("ports", i),
-            container_port=_opt_int(p.get("container_port")),
-            host_port=_int(p.get("host_port"), 0),
-            protocol=_str(p.get("protocol"), "tcp") or "tcp",
-            name=_str(p.get("name")),
-        )
-        for i, p in enumerate(_list(raw.get("ports")))
-        if isinstance(p, dict)
-    ]
-    c.volumes = [
-        _volume(source, pointer, _tail("volumes", i), v)
-        for i, v in enumerate(_list(raw.get("volumes")))
-        if isinstance(v, dict)
-    ]
-    c.is_privileged = _bool(raw.get("is_privileged"), False)
-    c.force_pull_image = _bool(raw.get("force_pull_image"), True)
-    deps = _list(raw.get("dependencies"))
-    c.dependencies = (
-        deps if all(isinstance(d, str) for d in deps) else [d for d in deps if isinstance(d, str)]
+        if isinstance(res, dict)
+        else None
     )
-    hints = _dict(raw.get("schedule_hints"))
-    c.preemptible = _bool(hints.get("preemptible"), False)
+    nm = get("network_mode")
+    ports = _list(get("ports"))
+    volumes = _list(get("volumes"))
+    deps = _list(get("dependencies"))
+    hints = _dict(get("schedule_hints"))
     placement = _dict(hints.get("placement"))
-    c.placement = (
+    hc = get("health_check")
+    mc = _num(get("minimum_capacity"))
+    return Container(
+        source,
+        pointer,
+        _str(get("id")),
+        _str(get("type")),
+        _str(get("image")),
+        resources,
+        _str(get("cmd")),
+        # The model shares the document's lists and dicts where it keeps them whole: a
+        # big appliance would otherwise hold each of them twice.
+        _list(get("args")),
+        _dict(get("env")),
+        [
+            _volume(source, pointer, _tail("volumes", i), v)
+            for i, v in enumerate(volumes)
+            if isinstance(v, dict)
+        ]
+        if volumes
+        else [],
+        nm.upper() if isinstance(nm, str) else "HOST",
+        isinstance(nm, str),
+        [
+            Port(
+                source,
+                pointer,
+                _opt_int(p.get("container_port")),
+                _int(p.get("host_port"), 0),
+                _str(p.get("protocol"), "tcp") or "tcp",
+                _str(p.get("name")),
+                tail=_tail("ports", i),
+            )
+            for i, p in enumerate(ports)
+            if isinstance(p, dict)
+        ]
+        if ports
+        else [],
+        _bool(get("is_privileged"), False),
+        _bool(get("force_pull_image"), True),
+        deps if all(isinstance(d, str) for d in deps) else [d for d in deps if isinstance(d, str)],
         placement
         if all(isinstance(v, str) for v in placement.values())
-        else {k: v for k, v in placement.items() if isinstance(v, str)}
-    )
-    c.instances = _int(raw.get("instances"), 1)
-    hc = raw.get("health_check")
-    if isinstance(hc, dict):
-        c.health_check = HealthCheck(
+        else {k: v for k, v in placement.items() if isinstance(v, str)},
+        _bool(hints.get("preemptible"), False),
+        _int(get("instances"), 1),
+        HealthCheck(
             source,
             pointer,
+            _str(hc.get("protocol"), "MESOS_TCP") or "MESOS_TCP",
+            _str(hc.get("path"), "/") or "/",
+            _int(hc.get("port_index"), 0),
+            _int(hc.get("max_consecutive_failures"), 3),
+            _int(hc.get("grace_period_seconds"), 300),
+            _int(hc.get("interval_seconds"), 60),
+            _int(hc.get("timeout_seconds"), 20),
+            _str(hc.get("command")),
             tail="/health_check",
-            protocol=_str(hc.get("protocol"), "MESOS_TCP") or "MESOS_TCP",
-            path=_str(hc.get("path"), "/") or "/",
-            port_index=_int(hc.get("port_index"), 0),
-            max_consecutive_failures=_int(hc.get("max_consecutive_failures"), 3),
-            grace_period_seconds=_int(hc.get("grace_period_seconds"), 300),
-            interval_seconds=_int(hc.get("interval_seconds"), 60),
-            timeout_seconds=_int(hc.get("timeout_seconds"), 20),
-            command=_str(hc.get("command")),
         )
-    c.default_health_check = _bool(raw.get("default_health_check"), False)
-    mc = _num(raw.get("minimum_capacity"))
-    c.minimum_capacity = mc if mc is not None else 0
-    c.retries = _int(raw.get("retries"), 1)
-    c.repeats = _int(raw.get("repeats"), 1)
-    c.start_time = _str(raw.get("start_time"), "") or ""
-    c.interval = _str(raw.get("interval"), "2M") or "2M"
-    return c
+        if isinstance(hc, dict)
+        else None,
+        _bool(get("default_health_check"), False),
+        mc if mc is not None else 0,
+        _int(get("retries"), 1),
+        _int(get("repeats"), 1),
+        _str(get("start_time"), "") or "",
+        _str(get("interval"), "2M") or "2M",
+        raw,
+    )
 
 
 def _volume(source: Source, pointer: str, tail: str, raw: dict[str, Any]) -> Volume:

@@ -329,20 +329,28 @@ class Container(Node):
     def is_service(self) -> bool:
         return self.type == "service"
 
-    def referencing_strings(self) -> list[tuple[str, str]]:
+    def referencing_strings(self, containing: str = "") -> list[tuple[str, str]]:
         """(pointer, text) of every string in which PIVOT rewrites `@id` references:
-        `cmd`, each `args` element, each `env` value, and a COMMAND health check."""
+        `cmd`, each `args` element, each `env` value, and a COMMAND health check. With
+        `containing`, only the strings that contain it, and only their pointers are made
+        (lint looks at the strings with an `@`: a few of a big appliance's thousands)."""
         out: list[tuple[str, str]] = []
-        if isinstance(self.cmd, str):
-            out.append((self.at("cmd"), self.cmd))
+        cmd = self.cmd
+        if isinstance(cmd, str) and containing in cmd:
+            out.append((self.at("cmd"), cmd))
         for i, a in enumerate(self.args):
-            if isinstance(a, str):
+            if isinstance(a, str) and containing in a:
                 out.append((self.at("args", i), a))
         for k, v in self.env.items():
-            if isinstance(v, str):
+            if isinstance(v, str) and containing in v:
                 out.append((self.at("env", k), v))
         hc = self.health_check
-        if hc is not None and hc.protocol == "COMMAND" and isinstance(hc.command, str):
+        if (
+            hc is not None
+            and hc.protocol == "COMMAND"
+            and isinstance(hc.command, str)
+            and containing in hc.command
+        ):
             out.append((hc.at("command"), hc.command))
         return out
 

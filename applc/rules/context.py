@@ -112,9 +112,8 @@ class LintContext:
         """(container, pointer, text) of every referencing string with an `@` in it, made
         anew on each call (kept, they cost a tuple and a pointer per string)."""
         for c in self.appliance.containers:
-            for pointer, text in c.referencing_strings():
-                if "@" in text:
-                    yield c, pointer, text
+            for pointer, text in c.referencing_strings("@"):
+                yield c, pointer, text
 
     @property
     def occurrences(self) -> list[Occurrence]:

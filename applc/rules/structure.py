@@ -25,6 +25,7 @@ from applc.model.fields import (
     ObjectKind,
     container_fields,
 )
+from applc.model.nodes import Container
 from applc.rules.context import LintContext, did_you_mean
 from applc.rules.registry import check, rule
 from applc.source import join_pointer
@@ -265,18 +266,47 @@ def _join(pointer: str, key: str) -> str:
     return f"{pointer}/{key}"
 
 
-# Per tuple of fields (by identity; the tuples live in the field table): name -> field.
-_NAMES: dict[int, tuple[tuple[Field, ...], dict[str, Field]]] = {}
+# Per tuple of fields (by identity; the tuples live in the field table): name -> the
+# field and the classes of the values it takes with nothing more to check; and the
+# required fields.
+_Names = dict[str, tuple[Field, frozenset[type]]]
+_NAMES: dict[int, tuple[tuple[Field, ...], _Names, tuple[Field, ...]]] = {}
 _FIELDS_BY_TYPE = {t: container_fields(t) for t in CONTAINER_TYPES}
 _LOWER_ENUMS: dict[tuple[str, ...], frozenset[str]] = {}
 
 
-def _names(fields: tuple[Field, ...]) -> dict[str, Field]:
+def _names(fields: tuple[Field, ...]) -> tuple[_Names, tuple[Field, ...]]:
     entry = _NAMES.get(id(fields))
     if entry is None or entry[0] is not fields:
-        entry = (fields, {f.name: f for f in fields})
+        names = {f.name: (f, _settled(f)) for f in fields}
+        entry = (fields, names, tuple(f for f in fields if f.required))
         _NAMES[id(fields)] = entry
-    return entry[1]
+    return entry[1], entry[2]
+
+
+def _settled(f: Field) -> frozenset[type]:
+    """The classes of scalar values that `_Walker.value` would accept for `f` without a
+    finding: of the right type, with no enum or sign to check. Most of a document's
+    values are such, and are skipped before their pointer is made (a third of the walk)."""
+    if f.enum is not None or f.name == "instances":
+        return frozenset()
+    return _settled_types(f.types)
+
+
+_SETTLED: dict[tuple[str, ...], frozenset[type]] = {}
+
+
+def _settled_types(types: tuple[str, ...]) -> frozenset[type]:
+    """The classes of scalar values that are certainly of one of `types` (`type_ok` says
+    so by their class alone)."""
+    found = _SETTLED.get(types)
+    if found is None:
+        found = _SETTLED[types] = frozenset(
+            cls
+            for cls, t in _TYPES.items()
+            if t in _SCALARS and (t in types or (t == INTEGER and NUMBER in types))
+        )
+    return found
 
 
 def _lower_enum(enum: tuple[str, ...]) -> frozenset[str]:
@@ -309,18 +339,13 @@ class _Walker:
         what: str | None = None,
     ) -> None:
         fields = fields if fields is not None else kind.fields
-        names = _names(fields)
-        what = what or kind.title.lower()
+        names, required = _names(fields)
         ignored = kind.ignored
         for key, value in obj.items():
-            f = names.get(key)
-            if f is not None:
-                # Most values are scalars of the right type with nothing more to check:
-                # skip them before building their pointer (a third of this walk).
-                t = _TYPES.get(value.__class__)
-                if t in _SCALARS and t in f.types and f.enum is None and f.name != "instances":
-                    continue
-                self.value(value, f, _join(pointer, key), kind)
+            entry = names.get(key)
+            if entry is not None:
+                if value.__class__ not in entry[1]:
+                    self.value(value, entry[0], _join(pointer, key), kind)
                 continue
             ptr = _join(pointer, key)
             if key == IGNORE_KEY:
@@ -353,14 +378,14 @@ class _Walker:
                     )
                 )
                 continue
-            self.unknown(key, ptr, kind, fields, what)
-        for f in fields:
-            if f.required and f.name not in obj:
+            self.unknown(key, ptr, kind, fields, what or kind.title.lower())
+        for f in required:
+            if f.name not in obj:
                 self.out.append(
                     Finding(
                         "APL101",
                         _missing_loc(obj, pointer, in_object),
-                        f"{what} is missing the required field `{f.name}`",
+                        f"{what or kind.title.lower()} is missing the required field `{f.name}`",
                         help=f'add `"{f.name}"`: {_first_sentence(f.description)}',
                     )
                 )
@@ -440,8 +465,9 @@ class _Walker:
         elif f.items is not None and isinstance(value, list):
             self.items(value, f, ptr)
         elif f.values is not None and isinstance(value, dict):
+            settled = _settled_types(f.values)
             for k, v in value.items():
-                if k == IGNORE_KEY:
+                if v.__class__ in settled or k == IGNORE_KEY:
                     continue
                 if not type_ok(v, f.values):
                     self.wrong_type(v, f.values, _join(ptr, k), f"{f.name}.{k}")
@@ -473,8 +499,9 @@ class _Walker:
                 else:
                     self.object(v, KINDS[item], iptr, in_object=False)
         else:
+            settled = _settled_types((item,))
             for i, v in enumerate(values):
-                if not type_ok(v, (item,)):
+                if v.__class__ not in settled and not type_ok(v, (item,)):
                     self.wrong_type(v, (item,), f"{ptr}/{i}", f"{f.name}[{i}]")
 
     def volume(self, v: dict[str, Any], ptr: str) -> None:
@@ -550,28 +577,29 @@ def check_ids(ctx: LintContext) -> Iterator[Finding]:
             "the appliance has no containers",
             help="add at least one service or job",
         )
-    first: dict[str, str] = {}
+    first: dict[str, Container] = {}
+    app_label = isinstance(app.id, str) and DNS_LABEL.fullmatch(app.id) is not None
     for c in app.containers:
         if not isinstance(c.id, str):
             continue
-        ptr = c.at("id")
         if c.id in first:
             yield Finding(
                 "APL106",
-                Loc(ptr),
+                Loc(c.at("id")),
                 f"duplicate container id `{c.id}`",
                 help="give each container its own id",
-                labels=(Label(Loc(first[c.id]), "first used here"),),
+                labels=(Label(Loc(first[c.id].at("id")), "first used here"),),
             )
             continue
-        first[c.id] = ptr
-        yield from _check_label(c.id, ptr, "container id")
-        if isinstance(app.id, str) and DNS_LABEL.fullmatch(c.id) and DNS_LABEL.fullmatch(app.id):
+        first[c.id] = c
+        if DNS_LABEL.fullmatch(c.id) is None:
+            yield from _check_label(c.id, c.at("id"), "container id")
+        elif app_label:
             name = f"{c.id}-{app.id}"
             if len(name) > 63:
                 yield Finding(
                     "APL108",
-                    Loc(ptr),
+                    Loc(c.at("id")),
                     f"the DNS label `{name}` is {len(name)} characters, over 63",
                     help="shorten the container or the appliance id",
                     notes=(

@@ -1,0 +1,126 @@
+"""What keeps the lint of a big appliance near the cost of loading its JSON (issue 13):
+each hot path is pinned by what it does (how many Python-level steps, which objects it
+makes), not by a time. benchmarks/run.py measures the time."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import applc.source
+from applc.config import Settings
+from applc.frontends.json_loader import load_json_text
+from applc.lint import lint_document
+from applc.model.build import build_appliance
+from applc.source import Source, line_starts
+
+
+def _python_calls(fn: Callable[[], Any]) -> int:
+    """How many Python-level functions `fn` calls (C functions not counted)."""
+    calls = 0
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def _simple_line_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+
+@given(st.text(alphabet="ab\n\r\u00e9", max_size=300), st.integers(1, 9))
+def test_line_starts_are_the_offsets_after_each_line_break(text: str, piece: int) -> None:
+    saved = applc.source._PIECE
+    applc.source._PIECE = piece  # pieces of a few characters: lines cross them
+    try:
+        assert list(line_starts(text)) == _simple_line_starts(text)
+    finally:
+        applc.source._PIECE = saved
+
+
+def test_line_starts_take_python_steps_per_piece_not_per_line() -> None:
+    text = "x\n" * 200_000  # 200,000 lines in 7 pieces
+    assert _python_calls(lambda: line_starts(text)) < 50
+
+
+def _container(i: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"c{i}",
+        "type": "service",
+        "image": "busybox:1.36",
+        "resources": {"cpus": 1, "mem": 128},
+        "args": [f"--n={j}" for j in range(20)],
+        "env": {f"V{j}": "x" for j in range(20)},
+        **extra,
+    }
+
+
+def test_only_strings_with_an_at_sign_get_a_pointer(monkeypatch: Any) -> None:
+    # Lint looks for `@` references in every command, argument and env value; making a
+    # pointer for each of them was most of that look.
+    c = _container(0, cmd="run", env={**{f"V{j}": "x" for j in range(20)}, "PEER": "@c0"})
+    text = json.dumps({"id": "a", "containers": [c]})
+    app = build_appliance(Source("a.json", text), json.loads(text))
+    made: list[tuple[Any, ...]] = []
+    real_at = type(app.containers[0]).at
+    monkeypatch.setattr(
+        type(app.containers[0]), "at", lambda self, *t: made.append(t) or real_at(self, *t)
+    )
+    assert app.containers[0].referencing_strings("@") == [("/containers/0/env/PEER", "@c0")]
+    assert made == [("env", "PEER")]
+    assert len(app.containers[0].referencing_strings()) == 1 + 20 + 21  # cmd, args, env
+
+
+def test_values_of_the_right_type_are_not_walked_one_by_one(monkeypatch: Any) -> None:
+    # The structure check skips scalars of the right type (and arguments and env values
+    # that are strings) without a call per value.
+    from applc.rules import structure
+
+    walked: list[str] = []
+    real = structure._Walker.value
+
+    def value(self: Any, value: Any, f: Any, ptr: str, parent: Any) -> None:
+        walked.append(ptr)
+        real(self, value, f, ptr, parent)
+
+    monkeypatch.setattr(structure._Walker, "value", value)
+    text = json.dumps({"id": "a", "containers": [_container(i) for i in range(3)]})
+    doc = load_json_text("a.json", text)
+    assert lint_document(doc, Settings()) == []
+    # Per container: `type` (an enum), and the objects and arrays to go into.
+    assert sorted(p for p in walked if p.startswith("/containers/0/")) == [
+        "/containers/0/args",
+        "/containers/0/env",
+        "/containers/0/resources",
+        "/containers/0/type",
+    ]
+
+
+def test_container_ids_are_matched_once_each(monkeypatch: Any) -> None:
+    from applc.rules import structure
+
+    matched: list[str] = []
+    real = structure.DNS_LABEL
+
+    class Counting:
+        def fullmatch(self, s: str) -> Any:
+            matched.append(s)
+            return real.fullmatch(s)
+
+    monkeypatch.setattr(structure, "DNS_LABEL", Counting())
+    text = json.dumps({"id": "a", "containers": [_container(i) for i in range(50)]})
+    assert lint_document(load_json_text("a.json", text), Settings()) == []
+    assert sorted(matched) == sorted(["a", "a"] + [f"c{i}" for i in range(50)])
