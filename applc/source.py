@@ -94,6 +94,10 @@ def pointer_within(pointer: str, scope: str) -> bool:
     return pointer == scope or pointer.startswith(scope + "/") or scope == ""
 
 
+# Offsets a position was found for are kept as starting points for counting line breaks
+# when they are at least this far apart (so a big file with many findings keeps a few).
+_MARK_GAP = 1 << 12
+
 # Line starts are found a piece of the text at a time, so the lines of one piece (and
 # not of the whole text) are held at once.
 _PIECE = 1 << 16
@@ -149,6 +153,17 @@ class Source:
         self.text = text
         self.locator = locator
         self._line_starts: array[int] | None = None
+        # Positions are found without the table of line starts, which takes a step per
+        # line of the text: line breaks are counted (in C) from the nearest offset
+        # already placed. `_marks` are such offsets, sorted, at least _MARK_GAP apart,
+        # with their 0-based line and its start in `_marked`; `_lines` has the start and
+        # (once asked) the end of each line a position was found on, for showing it.
+        self._marks: list[int] = []
+        self._marked: list[tuple[int, int]] = []
+        self._lines: dict[int, list[int]] = {}
+        # Characters counted beyond the marks' gap: positions asked in an order that
+        # keeps counting the same stretch again (backwards, say) switch to the table.
+        self._counted = 0
 
     @property
     def line_starts(self) -> array[int]:
@@ -161,9 +176,42 @@ class Source:
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a code-point offset."""
         offset = max(0, min(offset, len(self.text)))
+        if self._line_starts is None:
+            marks = self._marks
+            k = bisect.bisect_right(marks, offset) - 1
+            base, (idx, start) = (marks[k], self._marked[k]) if k >= 0 else (0, (0, 0))
+            # Counting up to the gap from a mark is every position's own cost; more
+            # than that adds up, to at most a few times the text.
+            self._counted += max(0, offset - base - _MARK_GAP)
+            if self._counted <= 4 * len(self.text):
+                text = self.text
+                breaks = text.count("\n", base, offset)
+                if breaks:
+                    idx += breaks
+                    start = text.rfind("\n", base, offset) + 1
+                if offset - base >= _MARK_GAP:
+                    marks.insert(k + 1, offset)
+                    self._marked.insert(k + 1, (idx, start))
+                if idx + 1 not in self._lines:
+                    self._lines[idx + 1] = [start]
+                return idx + 1, offset - start + 1
         starts = self.line_starts
         idx = bisect.bisect_right(starts, offset) - 1
         return idx + 1, offset - starts[idx] + 1
+
+    def _line_bounds(self, line: int) -> tuple[int, int] | None:
+        """Where line `line` (1-based) starts and where its line break is (or the end of
+        the text); None for a line the text does not have."""
+        known = self._lines.get(line)
+        if known is not None and self._line_starts is None:
+            if len(known) == 1:
+                end = self.text.find("\n", known[0])
+                known.append(len(self.text) if end < 0 else end)
+            return known[0], known[1]
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return None
+        return starts[line - 1], starts[line] - 1 if line < len(starts) else len(self.text)
 
     def offset(self, line: int, column: int) -> int:
         starts = self.line_starts
@@ -176,21 +224,19 @@ class Source:
         return Span(line, col, end_line, end_col)
 
     def line_text(self, line: int) -> str:
-        starts = self.line_starts
-        if not 1 <= line <= len(starts):
+        bounds = self._line_bounds(line)
+        if bounds is None:
             return ""
-        start = starts[line - 1]
-        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        start, end = bounds
         return self.text[start:end].rstrip("\r")
 
     def line_slice(self, line: int, start: int, end: int | None = None) -> str:
         """Code points `start` to `end` (0-based) of line `line`, cut from the text
         directly: showing one finding on a 50 MB line must not copy the whole line."""
-        starts = self.line_starts
-        if not 1 <= line <= len(starts):
+        bounds = self._line_bounds(line)
+        if bounds is None:
             return ""
-        first = starts[line - 1]
-        last = starts[line] - 1 if line < len(starts) else len(self.text)
+        first, last = bounds
         lo = min(first + max(start, 0), last)
         hi = last if end is None else min(first + max(end, 0), last)
         piece = self.text[lo:hi]

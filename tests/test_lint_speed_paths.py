@@ -124,3 +124,34 @@ def test_container_ids_are_matched_once_each(monkeypatch: Any) -> None:
     text = json.dumps({"id": "a", "containers": [_container(i) for i in range(50)]})
     assert lint_document(load_json_text("a.json", text), Settings()) == []
     assert sorted(matched) == sorted(["a", "a"] + [f"c{i}" for i in range(50)])
+
+
+def test_positions_count_line_breaks_instead_of_tabling_every_line() -> None:
+    # Showing findings needs the line and column of a few offsets; a table of every
+    # line's start cost a step per line of the file.
+    from applc.formatters import Report, renderer
+
+    containers = [
+        _container(i, volumes=[{"container_path": "/d", "host_path": "/d"}]) for i in range(300)
+    ]
+    text = json.dumps({"id": "a", "containers": containers}, indent=2)
+    doc = load_json_text("a.json", text)
+    diags = lint_document(doc, Settings())
+    assert len(diags) == 300  # APL245 on each legacy volume
+    shown = renderer("full")(Report(diags, {"a.json": doc.source}, 1), False)
+    assert doc.source._line_starts is None
+    assert shown.count(" {\n") >= 300 and doc.source._counted < len(text)
+    # The same positions and lines as from the table.
+    tabled = load_json_text("a.json", text)
+    assert len(tabled.source.line_starts) == text.count("\n") + 1
+    assert lint_document(tabled, Settings()) == diags
+    assert renderer("full")(Report(diags, {"a.json": tabled.source}, 1), False) == shown
+
+
+def test_positions_asked_backwards_switch_to_the_table() -> None:
+    text = "x\n" * 50_000
+    src = Source("a.json", text)
+    for offset in range(len(text) - 1, 0, -997):
+        assert src.position(offset) == (offset // 2 + 1, offset % 2 + 1)
+    assert src._line_starts is not None  # counting again and again stopped
+    assert src._counted <= 5 * len(text)

@@ -98,13 +98,15 @@ class Ignored(Value):
 class ObjectKind(Value):
     """An object of the format (the appliance, a container, a port...) and its fields."""
 
-    __slots__ = ("name", "title", "description", "fields", "ignored")
-    FIELDS = __slots__
+    __slots__ = ("name", "title", "description", "fields", "ignored", "names")
+    FIELDS = __slots__[:-1]
     name: Final[str]
     title: Final[str]
     description: Final[str]
     fields: Final[tuple[Field, ...]]
     ignored: Final[tuple[Ignored, ...]]
+    # The fields' names, once: the structure check asks for them about every volume.
+    names: Final[tuple[str, ...]]
 
     def __init__(
         self,
@@ -119,16 +121,13 @@ class ObjectKind(Value):
         self.description = description
         self.fields = fields
         self.ignored = ignored
+        self.names = tuple(f.name for f in fields)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
             if f.name == name:
                 return f
         return None
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
 
 
 NETWORK_MODES = ("HOST", "BRIDGE", "CONTAINER")

@@ -187,12 +187,13 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
     ids = app.by_id
     related = _DependsOn(ctx.graph.edges)
     reported_pairs: set[tuple[str, str]] = set()
+    exposed: dict[str, set[int | None]] = {}  # by target id: the ports `@id:port` reaches
     for occ in ctx.occurrences:
         ref = occ.ref
         c = occ.container
-        loc = Loc(occ.pointer, "value", (ref.start, ref.end))
         target = ids.get(ref.id)
         if target is None:
+            loc = Loc(occ.pointer, "value", (ref.start, ref.end))
             help_, guess = _unknown_help(ctx, ref.id, ref.email_like)
             fix = None
             if guess is not None:
@@ -202,7 +203,7 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
         if ref.email_like:
             yield Finding(
                 "APL203",
-                loc,
+                Loc(occ.pointer, "value", (ref.start, ref.end)),
                 f"`@{ref.id}` in what looks like an e-mail address refers to container `{ref.id}`",
                 help=f"if this is an e-mail address, escape the at sign: `{ctx.escape_hint()}`",
             )
@@ -217,7 +218,7 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
             deps = c.raw.get("dependencies")
             yield Finding(
                 "APL202",
-                loc,
+                Loc(occ.pointer, "value", (ref.start, ref.end)),
                 f"`{c.id}` refers to `@{ref.id}` but does not depend on it",
                 help=f'add "{ref.id}" to the dependencies of `{c.id}`',
                 notes=("nothing orders their start, so the name may not resolve yet",),
@@ -226,10 +227,14 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
                 else (),
             )
         m = _PORT_AFTER.match(occ.text, ref.end)
-        if m is not None:
-            yield from _check_port(
-                c, target, int(m.group(1)), occ.pointer, (ref.start, m.end()), ref.id
-            )
+        if m is not None and target.network_mode in ("HOST", "BRIDGE"):
+            ports = exposed.get(ref.id)
+            if ports is None:
+                ports = exposed[ref.id] = _exposed(target)
+            if int(m.group(1)) not in ports:
+                yield _port_finding(
+                    target, ports, int(m.group(1)), occ.pointer, (ref.start, m.end()), ref.id
+                )
     for pointer, tok in ctx.stray_ats:
         yield Finding(
             "APL203",
@@ -239,18 +244,24 @@ def check_references(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _check_port(
-    c: Container, target: Container, port: int, pointer: str, sub: tuple[int, int], ident: str
-) -> Iterator[Finding]:
-    if target.network_mode not in ("HOST", "BRIDGE"):
-        return
-    exposed = {p.container_port for p in target.ports} | {
+def _exposed(target: Container) -> set[int | None]:
+    """The ports a reference `@target:port` may name: in HOST and BRIDGE mode, the
+    container ports, and in BRIDGE mode the host ports they are published on."""
+    return {p.container_port for p in target.ports} | {
         p.host_port for p in target.ports if target.network_mode == "BRIDGE" and p.host_port
     }
-    if port in exposed:
-        return
+
+
+def _port_finding(
+    target: Container,
+    exposed: set[int | None],
+    port: int,
+    pointer: str,
+    sub: tuple[int, int],
+    ident: str,
+) -> Finding:
     listed = ", ".join(str(p) for p in sorted(x for x in exposed if x is not None)) or "none"
-    yield Finding(
+    return Finding(
         "APL204",
         Loc(pointer, "value", sub),
         f"`@{ident}:{port}`: `{ident}` runs in {target.network_mode} mode and does not "
