@@ -16,15 +16,19 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from applc.diagnostics import Severity
 from applc.globs import PatternError, matches_any, validate_pattern
+from applc.patterns import lazy
 from applc.records import Value, replace
 from applc.rules.context import Budget
 from applc.rules.registry import is_valid_selector, suggest_selector
-from applc.toml_positions import Path as KeyPath
-from applc.toml_positions import Positions, toml_positions
+
+if TYPE_CHECKING:
+    # The positions of keys in a configuration file: read only when there is one.
+    from applc.toml_positions import Path as KeyPath
+    from applc.toml_positions import Positions
 
 KEYS = (
     "select",
@@ -331,7 +335,11 @@ def parse_config(
     """Validate a config table found at `base` in the file (`("tool", "applc")` in
     pyproject.toml). Raises ConfigErrors with every mistake."""
     prefix = "".join(f"{k}." for k in base)
-    r = _Reader(path, positions or Positions(), base, prefix)
+    if positions is None:
+        from applc.toml_positions import Positions
+
+        positions = Positions()
+    r = _Reader(path, positions, base, prefix)
     s = settings or Settings()
     values: dict[str, Any] = {"root": str(Path(path).resolve().parent), "path": path}
     origins: dict[str, str] = {}
@@ -455,7 +463,7 @@ def _budget(r: _Reader, value: Any, name: str) -> Budget | None:
     return Budget(**out) if ok else None
 
 
-_POINTER = re.compile(r"(/([^~/]|~[01])*)*")
+_POINTER = lazy(r"(/([^~/]|~[01])*)*")
 
 
 def _suppressions(r: _Reader, value: Any, name: str) -> tuple[Suppression, ...] | None:
@@ -550,6 +558,8 @@ def read_toml(path: str) -> tuple[dict[str, Any], str]:
 
 def load_config_file(path: str) -> Settings:
     data, text = read_toml(path)
+    from applc.toml_positions import toml_positions
+
     positions = toml_positions(text)
     if Path(path).name == "pyproject.toml":
         tool = data.get("tool", {})

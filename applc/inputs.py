@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,10 +10,11 @@ from pathlib import Path
 from applc.diagnostics import Finding, Loc
 from applc.files import kind, read_regular
 from applc.frontends.document import Document
+from applc.patterns import lazy
 from applc.source import Source, Span
 
 DSL_SUFFIX = ".appl"
-_CONTAINERS_KEY = re.compile(r'"containers"\s*:')
+_CONTAINERS_KEY = lazy(r'"containers"\s*:')
 Warn = Callable[[str], None]
 # Folders never searched outside a git work tree (inside one, .gitignore decides):
 # dependencies, virtual environments and build output hold JSON that is not the

@@ -7,12 +7,12 @@ what the conventions ask of columns. Lines and columns are 1-based; ends are exc
 from __future__ import annotations
 
 import bisect
-import re
 from array import array
 from collections.abc import Iterable
 from itertools import accumulate
 from typing import Final, Literal, Protocol
 
+from applc.patterns import lazy
 from applc.records import Value
 
 Part = Literal["value", "key", "open", "first_key"]
@@ -35,7 +35,7 @@ class Span(Value):
         self.end_column = end_column
 
 
-_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_CR = lazy(r"\r(?!\n)")
 
 
 def line_ending(text: str) -> str:

@@ -46,6 +46,8 @@ NEVER_ON_A_CLEAN_LINT = (
     "inspect",
     # Rule documentation is dedented when read, not when each rule registers.
     "textwrap",
+    # Key positions in configuration files: only when there is one.
+    "applc.toml_positions",
     "jinja2",
     "lark",
     "yaml",
@@ -103,3 +105,47 @@ def test_the_driver_sees_a_lazily_imported_module(tmp_path: Path) -> None:
     proc, modules = _imported(tmp_path, "lint", "--add-ignore", "web.appliance.json")
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     assert "applc.edits" in _offenders(modules)
+
+
+# Prints, after the run, the patterns (applc.patterns.lazy) that were compiled.
+PATTERNS_DRIVER = """
+import atexit, json, sys
+def report():
+    from applc.patterns import _Lazy
+    compiled = sorted(
+        f"{name}.{attr}"
+        for name, module in list(sys.modules.items())
+        if name.startswith("applc.")
+        for attr, value in list(vars(module).items())
+        if isinstance(value, _Lazy) and "match" in vars(value)
+    )
+    sys.stderr.write("\\nCOMPILED " + json.dumps(compiled) + "\\n")
+atexit.register(report)
+sys.argv = ["applc", *sys.argv[1:]]
+from applc.cli import main
+main()
+"""
+
+
+def _compiled(cwd: Path, *args: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PATTERNS_DRIVER, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("COMPILED "))
+    return json.loads(line.removeprefix("COMPILED "))
+
+
+def test_a_clean_lint_compiles_no_pattern_only_findings_need(tmp_path: Path) -> None:
+    # Python compiles regular expressions in Python: those that serve only findings,
+    # configuration files, folder searches or syntax errors wait for their first use.
+    (tmp_path / "web.appliance.json").write_text(json.dumps(CLEAN, indent=2))
+    assert _compiled(tmp_path, "lint", "web.appliance.json") == []
+    # ... and the driver sees one that is used: a file with a syntax error.
+    (tmp_path / "bad.appliance.json").write_text('{"id": "web",, }')
+    assert "applc.frontends.json_scanner._STRING" in _compiled(
+        tmp_path, "lint", "bad.appliance.json"
+    )

@@ -15,17 +15,19 @@ import re
 from array import array
 
 from applc.frontends.strings import StringSyntax
+from applc.patterns import lazy
 from applc.records import Value
 from applc.source import escape_token
 
 MAX_DEPTH = 500
 
 _WS = re.compile(r"[ \t\n\r]*")
-# Possessive: a 50 MB string is one match with no backtracking state (the plain `*`
-# kept a frame per character: 600 MB and half a second for 5 MB).
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+"')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.-]*")
+# Compiled when a text is first scanned for positions or a syntax error (a clean file is
+# never). Possessive: a 50 MB string is one match with no backtracking state (the plain
+# `*` kept a frame per character: 600 MB and half a second for 5 MB).
+_STRING = lazy(r'"(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+"')
+_NUMBER = lazy(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_WORD = lazy(r"[A-Za-z_$][A-Za-z0-9_$.-]*")
 _MAX_INT_DIGITS = 4300  # CPython's int/str conversion limit (sys.get_int_max_str_digits)
 
 _CLOSERS = {"{": "}", "[": "]"}
@@ -82,7 +84,7 @@ class JsonMap(Value):
         return _offset_in_string(escapes, rng[0], rng[1], index)
 
 
-_ESCAPE = re.compile(
+_ESCAPE = lazy(
     r'\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)|"'
 )
 
@@ -631,7 +633,7 @@ class JsonIndex:
         return end
 
 
-_ESCAPES_ONLY = re.compile(
+_ESCAPES_ONLY = lazy(
     r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)"
 )
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from applc.patterns import lazy
 from applc.records import Value
 
 ID_CHARS = re.compile(r"[A-Za-z0-9-]+")
@@ -20,7 +21,7 @@ _AT = re.compile(r"\\@|@")
 # What an e-mail address looks like around its `@`: a local part right before it and a
 # dotted domain after it.
 _LOCAL_PART_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
-_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
+_EMAIL_DOMAIN = lazy(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
 
 
 class Reference(Value):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from applc.diagnostics import Finding, Severity
 from applc.links import rule_url
+from applc.patterns import lazy
 from applc.records import Value
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def is_valid_selector(selector: str) -> bool:
     return any(matches(selector, r) for r in RULES.values())
 
 
-_WILDCARD_CODE = re.compile(r"(APL\d*)[X*?]+", re.IGNORECASE)
+_WILDCARD_CODE = lazy(r"(APL\d*)[X*?]+", re.IGNORECASE)
 
 
 def suggest_selector(selector: str) -> str | None:

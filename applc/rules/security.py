@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from applc.diagnostics import Finding, Loc, Severity
+from applc.patterns import lazy
 from applc.rules.context import LintContext
 from applc.rules.registry import Security, check, rule
 
@@ -202,7 +203,7 @@ _NOT_SECRET_TAIL = {
     "LENGTH",
     "POLICY",
 }
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\*+|x+|\.\.\.|"
     r"changeme-placeholder|none|null|redacted",
     re.IGNORECASE,

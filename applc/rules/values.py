@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from applc.diagnostics import Finding, Loc, Severity
+from applc.patterns import lazy
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 from applc.source import join_pointer
@@ -99,7 +100,7 @@ rule(
 
 # --------------------------------------------------------------------------- volumes
 
-VOLUME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+VOLUME_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 @check("APL111")
@@ -133,8 +134,8 @@ def check_volume_ids(ctx: LintContext) -> Iterator[Finding]:
 # The JSON (and DSL) escape of a surrogate: the only way one gets into a string, since
 # the file itself is valid UTF-8. Looked for in the text first, so a clean file (almost
 # every file) costs one scan.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = lazy(r"\\u[dD][89a-fA-F]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def _shown(text: str) -> str:
@@ -147,7 +148,7 @@ def _shown(text: str) -> str:
 @check("APL112")
 def check_strings(ctx: LintContext) -> Iterator[Finding]:
     text = ctx.source.text
-    if _SURROGATE_ESCAPE.search(text) is not None:
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None:
         yield from _surrogates(ctx.value, "")
     if "\\u0000" not in text:
         return  # a NUL gets into a string only by its escape
