@@ -180,17 +180,18 @@ def load_json_text(path: str, text: str, findings: list[Finding] | None = None) 
     share = strings.setdefault
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        d = dict(pairs)
+        # One pass makes the object and shares its strings (this runs for every object
+        # of the document).
+        d = {k: share(v, v) if v.__class__ is str else v for k, v in pairs}
         if len(d) != len(pairs):
             seen: set[str] = set()
             keys = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
             duplicated[id(d)] = (d, list(dict.fromkeys(keys)))
             holding.add(id(d))
-        for k, v in d.items():
-            if v.__class__ is str:
-                d[k] = share(v, v)
-            elif holding and _holds(v, holding):
-                holding.add(id(d))
+        if holding:
+            for v in d.values():
+                if v.__class__ is not str and _holds(v, holding):
+                    holding.add(id(d))
         return d
 
     value: Any = None
