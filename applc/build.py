@@ -33,14 +33,27 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from applc.config import ConfigCache
 from applc.diagnostics import Severity
-from applc.files import kind, read_only, read_regular, stage, umask_mode, write_in_place
+from applc.files import (
+    StagedFile,
+    kind,
+    open_regular,
+    read_exactly,
+    read_only,
+    read_regular,
+    stage,
+    umask_mode,
+    write_in_place,
+)
 from applc.formatters import Report
 from applc.rules.context import Budget, LintOptions
 from applc.targets.base import TargetOptions
+
+if TYPE_CHECKING:
+    from applc.targets.render import PendingFile, Sink
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 # What may name an output file: letters, digits, `.`, `_` and `-`, not starting with `.`
@@ -63,24 +76,53 @@ class BuildError(Exception):
         self.report = report
 
 
-@dataclass(frozen=True)
 class OutputText:
-    """One rendered file: its name in the output folder, its text, and its input."""
+    """One file of the build: its name in the output folder, its input, and its text,
+    rendered when the build writes or compares it (`write_to`, a piece at a time, so a
+    big output is never held whole) or when a caller asks for all of it (`text`)."""
 
-    name: str
-    text: str
-    source: str
+    def __init__(self, name: str, source: str, file: PendingFile) -> None:
+        self.name = name
+        self.source = source
+        self.file = file
+        self._text: str | None = None
+        # The SHA-256 of the file's bytes, known once it was written or compared.
+        self.sha256: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole text (kept: `--validate` and `--diff` read it, then the write
+        uses it instead of rendering again)."""
+        if self._text is None:
+            self._text = self.file.text()
+        return self._text
+
+    def write_to(self, sink: Sink) -> None:
+        if self._text is not None:
+            sink.write(self._text)
+        else:
+            self.file.write_to(sink)
+
+    def digest(self) -> str:
+        if self.sha256 is None:
+            hashed = _Hashed()
+            self.write_to(hashed)
+            self.sha256 = hashed.hash.hexdigest()
+        return self.sha256
+
+    def __repr__(self) -> str:
+        return f"OutputText({self.name!r}, {self.source!r})"
 
 
 @dataclass
 class Unit:
-    """One input's rendering: `files` are (suffix, text); `stem` names them."""
+    """One input's rendering: `files` are (suffix, file to render); `stem` names them."""
 
     source: str  # the path as given, or "-"
     display: str  # the name diagnostics use
     key: str  # the input's identity in the manifest
     appliance: str
-    files: list[tuple[str, str]]
+    files: list[tuple[str, PendingFile]]
     stem: str = ""
 
 
@@ -141,7 +183,7 @@ def compile_paths(
     from applc.inputs import parse_document, read_document
     from applc.lint import lint_document
     from applc.targets.registry import TargetError, load_target
-    from applc.targets.render import render_files
+    from applc.targets.render import pending_files
 
     options = options or TargetOptions()
     try:
@@ -200,14 +242,17 @@ def compile_paths(
             continue  # the same file named twice
         seen.add(key)
         app = doc.appliance
-        files = render_files(target, app, options)
-        for suffix, _ in files:
-            if suffix not in target.suffixes:
+        # Rendered when written, a piece at a time (write_outputs).
+        files = pending_files(target, app, options)
+        for pending in files:
+            if pending.suffix not in target.suffixes:
                 raise BuildError(
-                    f"target `{target_name}` wrote a file with suffix {shown(suffix)}, "
+                    f"target `{target_name}` wrote a file with suffix {shown(pending.suffix)}, "
                     "which it does not declare"
                 )
-        result.units.append(Unit(f, doc.source.path, key, str(app.id), files))
+        result.units.append(
+            Unit(f, doc.source.path, key, str(app.id), [(p.suffix, p) for p in files])
+        )
     assign_names(result, out_dir)
     if validate:
         from applc.targets.validate import validate_outputs
@@ -295,7 +340,7 @@ def assign_names(result: BuildResult, out_dir: Path | None) -> None:
             )
     names: dict[str, str] = {}
     for u in result.units:
-        for suffix, text in u.files:
+        for suffix, file in u.files:
             name = f"{u.stem}.{suffix}"
             if SAFE_NAME.fullmatch(name) is None or len(name.encode()) > 255:
                 raise BuildError(f"{u.display}: the output name {shown(name)} is not safe")
@@ -316,7 +361,7 @@ def assign_names(result: BuildResult, out_dir: Path | None) -> None:
                     f"{owner}; rename one of the appliances"
                 )
             names[folded] = u.display
-            result.outputs.append(OutputText(name, text, u.display))
+            result.outputs.append(OutputText(name, u.display, file))
     written = {o.name for o in result.outputs}
     result.obsolete = [
         name
@@ -406,7 +451,7 @@ class Manifest:
                 "target": target,
                 "appliance": u.appliance,
                 "source": u.key,
-                "sha256": sha256(o.text),
+                "sha256": o.digest(),
             }
         return Manifest(entries)
 
@@ -430,19 +475,21 @@ def sha256(text: str) -> str:
 class Change:
     name: str
     kind: str  # "create", "update" or "remove"
+    # The texts, for `--diff` (`changes(..., texts=True)`); None otherwise.
     old: str | None
     new: str | None
     # Where the bytes go: `<folder>/<name>`, or the file inside the folder that a
     # symbolic link of that name points to.
     path: Path | None = None
     before: os.stat_result | None = None
+    # The new text, complete beside `path`, waiting to be moved into place.
+    staged: Path | None = None
 
 
 @dataclass(frozen=True)
 class _Slot:
     path: Path
     before: os.stat_result | None
-    old: str | None
 
 
 def _inside(path: str, root: str) -> bool:
@@ -459,7 +506,7 @@ def _slot(out_dir: Path, name: str, listing: set[str] | None) -> _Slot:
     try:
         st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return _Slot(path, None, None)
+        return _Slot(path, None)
     if listing is not None and name not in listing:
         # Found under another spelling: the file system ignores case, and this is
         # another file's name.
@@ -480,17 +527,21 @@ def _slot(out_dir: Path, name: str, listing: set[str] | None) -> _Slot:
         try:
             st = os.lstat(dest)
         except FileNotFoundError:
-            return _Slot(dest, None, None)
+            return _Slot(dest, None)
     if not stat.S_ISREG(st.st_mode):
         raise BuildError(
             f"{shown_path} is {kind(st.st_mode)}; applc writes only regular files in "
             "the output folder"
         )
+    return _Slot(dest, st)
+
+
+def _read_text(path: Path, shown_path: str) -> str:
     try:
-        data = read_regular(dest, follow=False)
+        data = read_regular(path, follow=False)
     except OSError as exc:
         raise BuildError(f"cannot read {shown_path}: {exc.strerror or exc}") from None
-    return _Slot(dest, st, data.decode("utf-8", "surrogateescape"))
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _listing(out_dir: Path) -> set[str] | None:
@@ -500,20 +551,164 @@ def _listing(out_dir: Path) -> set[str] | None:
         return None
 
 
-def changes(out_dir: Path, result: BuildResult) -> list[Change]:
+# The text is encoded, hashed, compared and written this many characters at a time.
+_BLOCK = 1 << 16
+
+
+class _Hashed:
+    """A sink that only hashes what it is given."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+
+    def write(self, text: str) -> None:
+        self.hash.update(text.encode("utf-8", "surrogatepass"))
+
+    def restart(self) -> None:
+        self.hash = hashlib.sha256()
+
+
+class _Streamed:
+    """A file's new text as it is rendered, a block at a time: hashed, compared with the
+    file already at `path` (if any) and, with `stage`, written to a staged file beside
+    `path` from the first block that differs (the blocks before it are the old file's,
+    copied from there). Nothing but the current block is held, and a file that is
+    already right is only read."""
+
+    def __init__(
+        self, path: Path, before: os.stat_result | None, stage: bool, shown_path: str
+    ) -> None:
+        self.path = path
+        self.before = before
+        self.stage = stage
+        self.staged: StagedFile | None = None
+        self.old: int | None = None
+        if before is not None:
+            try:
+                self.old = open_regular(path, follow=False)
+            except OSError as exc:
+                raise BuildError(f"cannot read {shown_path}: {exc.strerror or exc}") from None
+        self.pieces: list[str] = []
+        self.size = 0
+        self.restart()
+
+    def restart(self) -> None:
+        self.pieces.clear()
+        self.size = 0
+        self.hash = hashlib.sha256()
+        self.same = self.old is not None  # the text so far is the old file's start
+        self.matched = 0  # bytes of it
+        if self.old is not None:
+            os.lseek(self.old, 0, os.SEEK_SET)
+        if self.staged is not None:
+            # Staged again from the first block that differs, if one does.
+            staged, self.staged = self.staged, None
+            staged.discard()
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= _BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        data = "".join(self.pieces).encode("utf-8", "surrogatepass")
+        self.pieces.clear()
+        self.size = 0
+        if not data:
+            return
+        self.hash.update(data)
+        if self.same:
+            assert self.old is not None
+            if read_exactly(self.old, len(data)) == data:
+                self.matched += len(data)
+                return
+            self.same = False
+        if self.stage:
+            if self.staged is None:
+                self._start_staging()
+            assert self.staged is not None
+            self.staged.write(data)
+
+    def _start_staging(self) -> None:
+        self.staged = StagedFile(self.path.parent, self.path.name)
+        copied = 0
+        while copied < self.matched:
+            assert self.old is not None
+            block = os.pread(self.old, min(_BLOCK, self.matched - copied), copied)
+            if not block:
+                raise BuildError(f"{self.path.as_posix()} changed while applc was reading it")
+            self.staged.write(block)
+            copied += len(block)
+
+    def finish(self) -> str | None:
+        """ "create", "update" or None (the file is already right); with `stage`, the
+        staged file is complete."""
+        self._flush()
+        if self.same and self.old is not None and os.read(self.old, 1):
+            self.same = False  # the old file goes on after the new text ends
+        if self.same:
+            self._close_old()
+            return None
+        if self.stage:
+            if self.staged is None:
+                self._start_staging()  # nothing differed until the old file went on
+            assert self.staged is not None
+            mode = stat.S_IMODE(self.before.st_mode) if self.before is not None else umask_mode()
+            self.staged.finish(mode, self.before)
+        self._close_old()
+        return "create" if self.before is None else "update"
+
+    def _close_old(self) -> None:
+        if self.old is not None:
+            fd, self.old = self.old, None
+            os.close(fd)
+
+    def discard(self) -> None:
+        self._close_old()
+        if self.staged is not None:
+            self.staged.discard()
+
+
+def changes(out_dir: Path, result: BuildResult, *, texts: bool = False) -> list[Change]:
     """What writing the build's outputs (and removing its obsolete files) would change in
-    `out_dir`. Raises BuildError for what the build must not touch."""
+    `out_dir`; with `texts`, each change carries the old and new texts (for a diff).
+    Writes nothing. Raises BuildError for what the build must not touch."""
+    return _changes(out_dir, result, stage=False, texts=texts)
+
+
+def _changes(out_dir: Path, result: BuildResult, *, stage: bool, texts: bool) -> list[Change]:
+    """`changes`, with the new text of each changed output staged beside it when
+    `stage` is set (removed again if anything fails)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"{out_dir.as_posix()} is not a folder")
     listing = _listing(out_dir)
     manifest = result.manifest or Manifest()
+    # Every name is checked before anything is rendered or staged.
+    slots = [_slot(out_dir, o.name, listing) for o in result.outputs]
     found: list[Change] = []
-    for o in result.outputs:
-        slot = _slot(out_dir, o.name, listing)
-        if slot.old is None:
-            found.append(Change(o.name, "create", None, o.text, slot.path, slot.before))
-        elif slot.old != o.text:
-            found.append(Change(o.name, "update", slot.old, o.text, slot.path, slot.before))
+    try:
+        for o, slot in zip(result.outputs, slots, strict=True):
+            if texts:
+                o.text  # noqa: B018 - rendered once, for the diff and the comparison
+            streamed = _Streamed(slot.path, slot.before, stage, (out_dir / o.name).as_posix())
+            try:
+                o.write_to(streamed)
+                what = streamed.finish()
+            except BaseException:
+                streamed.discard()
+                raise
+            o.sha256 = streamed.hash.hexdigest()
+            staged = streamed.staged.path if streamed.staged is not None else None
+            if what is not None:
+                old = None
+                if texts and slot.before is not None:
+                    old = _read_text(slot.path, (out_dir / o.name).as_posix())
+                new = o.text if texts else None
+                found.append(Change(o.name, what, old, new, slot.path, slot.before, staged))
+    except BaseException:
+        _discard(found)
+        raise
     for name in result.obsolete:
         path = out_dir / name
         try:
@@ -528,11 +723,13 @@ def changes(out_dir: Path, result: BuildResult) -> list[Change]:
             why = "it is read-only"
         else:
             try:
-                old = read_regular(path, follow=False).decode("utf-8", "surrogateescape")
+                digest = _file_sha256(path)
+                if texts:
+                    old = read_regular(path, follow=False).decode("utf-8", "surrogateescape")
             except OSError as exc:
                 why = f"it cannot be read ({exc.strerror or exc})"
             else:
-                if sha256(old) != manifest.entries[name]["sha256"]:
+                if digest != manifest.entries[name]["sha256"]:
                     why = "it changed since applc wrote it"
         if why is not None:
             note = f"kept {path.as_posix()}, which this build no longer writes: {why}"
@@ -541,6 +738,21 @@ def changes(out_dir: Path, result: BuildResult) -> list[Change]:
             continue
         found.append(Change(name, "remove", old, None, path, st))
     return found
+
+
+def _file_sha256(path: Path) -> str:
+    fd = open_regular(path, follow=False)
+    try:
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    finally:
+        os.close(fd)
+
+
+def _discard(todo: list[Change]) -> None:
+    for ch in todo:
+        if ch.staged is not None:
+            ch.staged.unlink(missing_ok=True)
 
 
 def unified_diff(out_dir: Path, change: Change) -> str:
@@ -561,34 +773,64 @@ def unified_diff(out_dir: Path, change: Change) -> str:
 def write_outputs(out_dir: Path, result: BuildResult) -> list[Change]:
     """Bring `out_dir` to the build's outputs (minus its obsolete files), all or nothing,
     and record them in the manifest; returns what changed. Files whose content is
-    already right are not touched."""
-    todo = changes(out_dir, result)
-    for ch in todo:
-        if (
-            ch.kind == "update"
-            and ch.before is not None
-            and ch.path is not None
-            and read_only(ch.before, ch.path)
-        ):
-            raise BuildError(
-                f"{(out_dir / ch.name).as_posix()} is read-only; make it writable "
-                "to let applc change it"
-            )
-    # Files this build no longer writes leave the manifest, removed or kept: a kept
-    # one is no longer applc's to touch.
-    old_manifest = result.manifest or Manifest()
-    manifest = old_manifest.updated(result.target, result.units, result.outputs, result.obsolete)
-    todo_all = list(todo)
-    slot = _slot(out_dir, MANIFEST, _listing(out_dir))
-    new_text = manifest.text()
-    if slot.old != new_text:
-        kind_ = "create" if slot.old is None else "update"
-        todo_all.append(Change(MANIFEST, kind_, slot.old, new_text, slot.path, slot.before))
-    if not todo_all:
-        return []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _apply(todo_all)
+    already right are not touched.
+
+    Each output is rendered straight into a staged file beside its destination, a block
+    at a time, and compared with the file there as it goes (an output already right is
+    only read): the build never holds a whole output text."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir.as_posix()} is not a folder")
+    made = _missing_folders(out_dir)
+    todo: list[Change] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        todo = _changes(out_dir, result, stage=True, texts=False)
+        for ch in todo:
+            if (
+                ch.kind == "update"
+                and ch.before is not None
+                and ch.path is not None
+                and read_only(ch.before, ch.path)
+            ):
+                raise BuildError(
+                    f"{(out_dir / ch.name).as_posix()} is read-only; make it writable "
+                    "to let applc change it"
+                )
+        # Files this build no longer writes leave the manifest, removed or kept: a kept
+        # one is no longer applc's to touch.
+        old_manifest = result.manifest or Manifest()
+        manifest = old_manifest.updated(
+            result.target, result.units, result.outputs, result.obsolete
+        )
+        todo_all = list(todo)
+        slot = _slot(out_dir, MANIFEST, _listing(out_dir))
+        old_text = _read_text(slot.path, slot.path.as_posix()) if slot.before is not None else None
+        new_text = manifest.text()
+        if old_text != new_text:
+            kind_ = "create" if old_text is None else "update"
+            todo_all.append(Change(MANIFEST, kind_, old_text, new_text, slot.path, slot.before))
+        if not todo_all:
+            return []
+        _apply(todo_all)
+    except BaseException:
+        _discard(todo)
+        for folder in made:
+            try:
+                folder.rmdir()  # only when still empty
+            except OSError:
+                break
+        raise
     return [c for c in todo_all if c.name != MANIFEST]
+
+
+def _missing_folders(out_dir: Path) -> list[Path]:
+    """The folders `mkdir(parents=True)` would create for `out_dir`, deepest first."""
+    missing = []
+    folder = out_dir
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def _apply(todo: list[Change]) -> None:
@@ -598,21 +840,30 @@ def _apply(todo: list[Change]) -> None:
     placed: list[Path] = []
     try:
         for ch in todo:
-            if ch.new is None or ch.path is None or _hard_linked(ch):
+            if ch.path is None or _hard_linked(ch):
                 continue
-            mode = stat.S_IMODE(ch.before.st_mode) if ch.before is not None else umask_mode()
-            data = ch.new.encode("utf-8", "surrogatepass")
-            staged.append((stage(ch.path.parent, ch.path.name, data, mode, ch.before), ch.path))
+            if ch.staged is not None:
+                staged.append((ch.staged, ch.path))
+            elif ch.new is not None:
+                mode = stat.S_IMODE(ch.before.st_mode) if ch.before is not None else umask_mode()
+                data = ch.new.encode("utf-8", "surrogatepass")
+                staged.append((stage(ch.path.parent, ch.path.name, data, mode, ch.before), ch.path))
         for ch in todo:
-            if ch.old is not None and ch.path is not None and not _hard_linked(ch):
+            if ch.kind != "create" and ch.path is not None and not _hard_linked(ch):
                 backups.append((_backup(ch.path), ch.path))
         for tmp, dest in staged:
             os.replace(tmp, dest)
             placed.append(dest)
         for ch in todo:
             if _hard_linked(ch) and ch.path is not None and ch.before is not None:
-                old = (ch.old or "").encode("utf-8", "surrogateescape")
-                write_in_place(ch.path, (ch.new or "").encode("utf-8", "surrogatepass"), ch.before)
+                # The one path that holds texts whole: a file with other names is
+                # rewritten through its inode, and its old bytes kept to roll back.
+                old = read_regular(ch.path, follow=False)
+                if ch.staged is not None:
+                    new = read_regular(ch.staged, follow=False)
+                else:
+                    new = (ch.new or "").encode("utf-8", "surrogatepass")
+                write_in_place(ch.path, new, ch.before)
                 in_place.append((ch.path, old))
         for ch in todo:
             if ch.kind == "remove" and ch.path is not None:
@@ -629,9 +880,11 @@ def _apply(todo: list[Change]) -> None:
             bak.unlink(missing_ok=True)
         for path, old in in_place:
             write_in_place(path, old, os.stat(path))
+        _discard(todo)
         raise
     for bak, _ in backups:
         bak.unlink(missing_ok=True)
+    _discard(todo)  # the staged files of hard-linked outputs, copied in place
 
 
 def _hard_linked(ch: Change) -> bool:

@@ -81,6 +81,17 @@ def read_regular(path: str | Path, *, follow: bool = True, limit: int | None = N
     file is opened non-blocking, and checked on the open descriptor (so it cannot be
     swapped between the check and the read). With `follow=False` a symbolic link is
     refused too; `limit` caps how much is read."""
+    fd = open_regular(path, follow=follow)
+    try:
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read() if limit is None else fh.read(limit)
+    finally:
+        os.close(fd)
+
+
+def open_regular(path: str | Path, *, follow: bool = True) -> int:
+    """A descriptor open for reading on the regular file `path`, by the rules of
+    `read_regular` (for reading a big file a block at a time); the caller closes it."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -94,10 +105,22 @@ def read_regular(path: str | Path, *, follow: bool = True, limit: int | None = N
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise UnsafeFile(f"{path} is {kind(st.st_mode)}, not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read() if limit is None else fh.read(limit)
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    return fd
+
+
+def read_exactly(fd: int, n: int) -> bytes:
+    """Up to `n` bytes from `fd`, fewer only at the end of the file."""
+    parts = []
+    while n > 0:
+        got = os.read(fd, n)
+        if not got:
+            break
+        parts.append(got)
+        n -= len(got)
+    return b"".join(parts)
 
 
 # --------------------------------------------------------------------------- writing
@@ -185,16 +208,56 @@ def stage(folder: Path, name: str, data: bytes, mode: int, owner: os.stat_result
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(staged, mode)
-        mine = os.stat(staged)
-        if owner is not None and (owner.st_uid, owner.st_gid) != (mine.st_uid, mine.st_gid):
-            # Only root (or the owner, for the group) may: otherwise keep what we have.
-            with contextlib.suppress(OSError):
-                os.chown(staged, owner.st_uid, owner.st_gid)
+        _mode_and_owner(staged, mode, owner)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
     return staged
+
+
+def _mode_and_owner(staged: Path, mode: int, owner: os.stat_result | None) -> None:
+    os.chmod(staged, mode)
+    mine = os.stat(staged)
+    if owner is not None and (owner.st_uid, owner.st_gid) != (mine.st_uid, mine.st_gid):
+        # Only root (or the owner, for the group) may: otherwise keep what we have.
+        with contextlib.suppress(OSError):
+            os.chown(staged, owner.st_uid, owner.st_gid)
+
+
+class StagedFile:
+    """A new file beside its destination (`.<name>.<random>.tmp`), written a block at a
+    time; `finish` makes it complete (flushed to disk, with its mode and owner), ready to
+    be renamed into place; `discard` removes it."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        import tempfile  # only when writing: a clean lint never loads it
+
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        self.fd: int | None = fd
+        self.path = Path(tmp)
+
+    def write(self, data: bytes) -> None:
+        assert self.fd is not None
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+    def finish(self, mode: int, owner: os.stat_result | None) -> None:
+        assert self.fd is not None
+        fd, self.fd = self.fd, None
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _mode_and_owner(self.path, mode, owner)
+
+    def discard(self) -> None:
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.path.unlink(missing_ok=True)
 
 
 def replace_atomically(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -24,6 +24,9 @@ from applc.cli.common import (
 )
 from applc.diagnostics import Severity
 from applc.formatters import Report
+
+if TYPE_CHECKING:
+    from applc.build import OutputText
 
 
 @click.command("build")
@@ -201,14 +204,13 @@ def build_command(
                 f"-o - prints one file, but the {target} target writes "
                 f"{len(result.outputs)} here ({names}); give -o DIR"
             )
-        sys.stdout.write(result.outputs[0].text)
-        sys.stdout.flush()
+        _print(result.outputs[0])
         sys.exit(0)
 
     where = out_dir.as_posix()
     if check or show_diff:
         try:
-            found = changes(out_dir, result)
+            found = changes(out_dir, result, texts=show_diff)
         except BuildError as exc:
             fail(f"cannot compare with {where}: {exc}")
         _notes(result.notes, quiet)
@@ -268,6 +270,24 @@ def _report(
                 write_atomic(path, renderer(name)(filtered, False))
             except OSError as exc:
                 fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _print(output: OutputText) -> None:
+    """The file on standard output, a piece at a time as it was rendered (held until the
+    end: a lone surrogate found late makes a JSON file start again in ASCII)."""
+    pieces: list[str] = []
+
+    class Pieces:
+        def write(self, text: str) -> None:
+            pieces.append(text)
+
+        def restart(self) -> None:
+            pieces.clear()
+
+    output.write_to(Pieces())
+    for piece in pieces:
+        sys.stdout.write(piece)
+    sys.stdout.flush()
 
 
 def _notes(notes: list[str], quiet: bool) -> None:

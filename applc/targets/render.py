@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from applc.model.nodes import Appliance
-from applc.targets.base import Target, TargetOptions
+from applc.targets.base import OutputFile, Target, TargetOptions
 
 _ENVIRONMENTS: dict[tuple[str, ...], Any] = {}
 
@@ -57,23 +57,80 @@ def render_outputs(target: Target, app: Appliance, options: TargetOptions) -> li
 
 def render_files(target: Target, app: Appliance, options: TargetOptions) -> list[tuple[str, str]]:
     """(suffix, text) of every file the target writes for `app`."""
-    env = environment([target.template_dir()])
-    out = []
-    for f in target.outputs(app, options):
+    return [(f.suffix, f.text()) for f in pending_files(target, app, options)]
+
+
+class Sink(Protocol):
+    """Where a rendered file goes, a piece at a time."""
+
+    def write(self, text: str) -> None: ...
+
+    def restart(self) -> None:
+        """Forget every piece so far: the file is written again from its start."""
+
+
+def pending_files(target: Target, app: Appliance, options: TargetOptions) -> list[PendingFile]:
+    """Every file the target writes for `app`, not rendered yet."""
+    return [PendingFile(f.suffix, target, app, options, f) for f in target.outputs(app, options)]
+
+
+class PendingFile:
+    """One file a target writes for an appliance. `write_to` renders it into a sink a
+    piece at a time (a Kubernetes object, a Marathon app), so a build can stream it to
+    disk without ever holding the whole text; `text` renders it whole."""
+
+    def __init__(
+        self,
+        suffix: str,
+        target: Target,
+        app: Appliance,
+        options: TargetOptions,
+        first: OutputFile | None = None,
+    ) -> None:
+        self.suffix = suffix
+        self._target = target
+        self._app = app
+        self._options = options
+        self._first = first  # the views made with the list, for the first rendering
+
+    def _output(self) -> OutputFile:
+        # Views are generators, used up by a rendering: each one after the first gets
+        # them made again.
+        f, self._first = self._first, None
+        if f is None:
+            f = {g.suffix: g for g in self._target.outputs(self._app, self._options)}[self.suffix]
+        return f
+
+    def write_to(self, sink: Sink) -> None:
+        env = environment([self._target.template_dir()])
+        f = self._output()
         template = env.get_template(f.template)
         try:
-            text = template.render(**f.context)
+            for piece in template.generate(**f.context):
+                sink.write(piece)
         except _NotUtf8:
-            # The whole file goes ASCII with escapes, as one `tojson` of it would; the
-            # context is made again because its views are generators, used up now.
-            again = {g.suffix: g for g in target.outputs(app, options)}[f.suffix]
+            # The whole file goes ASCII with escapes, as one `tojson` of it would.
+            sink.restart()
+            again = self._output()
             token = _ASCII.set(True)
             try:
-                text = template.render(**again.context)
+                for piece in template.generate(**again.context):
+                    sink.write(piece)
             finally:
                 _ASCII.reset(token)
-        out.append((f.suffix, text))
-    return out
+
+    def text(self) -> str:
+        pieces = _Pieces()
+        self.write_to(pieces)
+        return "".join(pieces)
+
+
+class _Pieces(list[str]):
+    def write(self, text: str) -> None:
+        self.append(text)
+
+    def restart(self) -> None:
+        self.clear()
 
 
 def _environment_class() -> Any:
@@ -149,7 +206,7 @@ def to_json(value: Any, indent: int | None = None, level: int = 0, omit_none: bo
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise _NotUtf8 from None  # render_outputs writes the file again in ASCII
+            raise _NotUtf8 from None  # PendingFile.write_to writes the file again in ASCII
     return text
 
 

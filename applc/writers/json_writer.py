@@ -24,60 +24,62 @@ def dumps(value: Any, indent: int = 2, level: int = 0, omit_none: bool = False) 
     # one join took seven times the text's size.
     chunks: list[str] = []
     parts: list[str] = []
-    add = parts.append
     step = " " * indent
-
-    def walk(v: Any, nl: str) -> None:
-        if isinstance(v, dict):
-            if not v:
-                add("{}")
-                return
-            inner = nl + step
-            sep = "{" + inner
-            for k, x in v.items():
-                if x is None and omit_none:
-                    continue
-                add(sep)
-                add(encode_basestring(k if k.__class__ is str else _key(k)))
-                add(": ")
-                tx = x.__class__
-                if tx is str:
-                    add(encode_basestring(x))
-                elif tx is dict or tx is list or isinstance(x, dict | list | tuple):
-                    walk(x, inner)
-                else:
-                    add(_scalar(x))
-                sep = "," + inner
-                if len(parts) > _CHUNK:
-                    chunks.append("".join(parts))
-                    parts.clear()
-            add("{}" if sep[0] == "{" else nl + "}")  # "{}": every value was omitted
-        elif isinstance(v, list | tuple):
-            if not v:
-                add("[]")
-                return
-            inner = nl + step
-            sep = "[" + inner
-            for x in v:
-                add(sep)
-                tx = x.__class__
-                if tx is str:
-                    add(encode_basestring(x))
-                elif tx is dict or tx is list or isinstance(x, dict | list | tuple):
-                    walk(x, inner)
-                else:
-                    add(_scalar(x))
-                sep = "," + inner
-                if len(parts) > _CHUNK:
-                    chunks.append("".join(parts))
-                    parts.clear()
-            add(nl + "]")
-        else:
-            add(_scalar(v))
-
-    walk(value, "\n" + step * level)
+    _walk(value, "\n" + step * level, step, omit_none, parts, chunks)
     chunks.append("".join(parts))
     return "".join(chunks)
+
+
+def _walk(v: Any, nl: str, step: str, omit: bool, parts: list[str], chunks: list[str]) -> None:
+    # A module-level function, not a closure: a closure that calls itself is a cycle, and
+    # each call's text waited for the collector (a Marathon build held hundreds of apps).
+    add = parts.append
+    if isinstance(v, dict):
+        if not v:
+            add("{}")
+            return
+        inner = nl + step
+        sep = "{" + inner
+        for k, x in v.items():
+            if x is None and omit:
+                continue
+            add(sep)
+            add(encode_basestring(k if k.__class__ is str else _key(k)))
+            add(": ")
+            tx = x.__class__
+            if tx is str:
+                add(encode_basestring(x))
+            elif tx is dict or tx is list or isinstance(x, dict | list | tuple):
+                _walk(x, inner, step, omit, parts, chunks)
+            else:
+                add(_scalar(x))
+            sep = "," + inner
+            if len(parts) > _CHUNK:
+                chunks.append("".join(parts))
+                parts.clear()
+        add("{}" if sep[0] == "{" else nl + "}")  # "{}": every value was omitted
+    elif isinstance(v, list | tuple):
+        if not v:
+            add("[]")
+            return
+        inner = nl + step
+        sep = "[" + inner
+        for x in v:
+            add(sep)
+            tx = x.__class__
+            if tx is str:
+                add(encode_basestring(x))
+            elif tx is dict or tx is list or isinstance(x, dict | list | tuple):
+                _walk(x, inner, step, omit, parts, chunks)
+            else:
+                add(_scalar(x))
+            sep = "," + inner
+            if len(parts) > _CHUNK:
+                chunks.append("".join(parts))
+                parts.clear()
+        add(nl + "]")
+    else:
+        add(_scalar(v))
 
 
 def _scalar(v: Any) -> str:

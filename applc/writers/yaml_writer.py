@@ -29,7 +29,7 @@ _SPECIAL_WORDS = frozenset(
 )
 _LONGEST_SPECIAL = max(len(w) for w in _SPECIAL_WORDS)
 # Strings up to this long are quoted once and remembered, up to this many of them.
-_CACHED_LENGTH, _CACHE_SIZE = 64, 1 << 14
+_CACHED_LENGTH, _CACHE_SIZE = 64, 1 << 11
 _QUOTED: dict[str, str] = {}
 # Not allowed raw in a YAML document, or a line break to a YAML 1.1 reader.
 _MAX_SIMPLE_KEY = 1000
