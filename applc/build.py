@@ -81,11 +81,12 @@ class OutputText:
     rendered when the build writes or compares it (`write_to`, a piece at a time, so a
     big output is never held whole) or when a caller asks for all of it (`text`)."""
 
-    def __init__(self, name: str, source: str, file: PendingFile) -> None:
+    def __init__(self, name: str, content: str | PendingFile, source: str) -> None:
+        """`content` is the text, or the file to render it from when it is needed."""
         self.name = name
         self.source = source
-        self.file = file
-        self._text: str | None = None
+        self.file = None if isinstance(content, str) else content
+        self._text: str | None = content if isinstance(content, str) else None
         # The SHA-256 of the file's bytes, known once it was written or compared.
         self.sha256: str | None = None
 
@@ -94,6 +95,7 @@ class OutputText:
         """The whole text (kept: `--validate` and `--diff` read it, then the write
         uses it instead of rendering again)."""
         if self._text is None:
+            assert self.file is not None
             self._text = self.file.text()
         return self._text
 
@@ -101,6 +103,7 @@ class OutputText:
         if self._text is not None:
             sink.write(self._text)
         else:
+            assert self.file is not None
             self.file.write_to(sink)
 
     def digest(self) -> str:
@@ -361,7 +364,7 @@ def assign_names(result: BuildResult, out_dir: Path | None) -> None:
                     f"{owner}; rename one of the appliances"
                 )
             names[folded] = u.display
-            result.outputs.append(OutputText(name, u.display, file))
+            result.outputs.append(OutputText(name, file, u.display))
     written = {o.name for o in result.outputs}
     result.obsolete = [
         name
@@ -490,6 +493,14 @@ class Change:
 class _Slot:
     path: Path
     before: os.stat_result | None
+
+    @property
+    def old(self) -> str | None:
+        """The text there (bytes that are not UTF-8 kept as surrogate escapes), read
+        when asked: the build itself compares a block at a time (`_Streamed`)."""
+        if self.before is None:
+            return None
+        return _read_text(self.path, self.path.as_posix())
 
 
 def _inside(path: str, root: str) -> bool:
@@ -670,10 +681,11 @@ class _Streamed:
             self.staged.discard()
 
 
-def changes(out_dir: Path, result: BuildResult, *, texts: bool = False) -> list[Change]:
+def changes(out_dir: Path, result: BuildResult, *, texts: bool = True) -> list[Change]:
     """What writing the build's outputs (and removing its obsolete files) would change in
-    `out_dir`; with `texts`, each change carries the old and new texts (for a diff).
-    Writes nothing. Raises BuildError for what the build must not touch."""
+    `out_dir`; with `texts`, each change carries the old and new texts (for a diff;
+    `--check` compares without holding them). Writes nothing. Raises BuildError for
+    what the build must not touch."""
     return _changes(out_dir, result, stage=False, texts=texts)
 
 
