@@ -689,3 +689,31 @@ def test_an_unsafe_id_is_refused_with_the_lint_report_of_every_input(tmp_path: P
     report = info.value.report
     assert report is not None and report.files == 1
     assert [d.code for d in report.diagnostics] == ["APL304"]
+
+
+def test_a_manifest_that_is_a_fifo_is_refused_without_waiting_for_a_writer(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    os.mkfifo(tmp_path / b.MANIFEST)
+    got: list[BaseException | Manifest] = []
+
+    def load() -> None:
+        try:
+            got.append(Manifest.load(tmp_path))
+        except BaseException as exc:
+            got.append(exc)
+
+    loader = threading.Thread(target=load, daemon=True)
+    loader.start()
+    loader.join(timeout=60)  # a hang guard, not a speed limit
+    if loader.is_alive():
+        with open(tmp_path / b.MANIFEST, "wb"):
+            pass
+        loader.join(timeout=60)
+        pytest.fail("the manifest's fifo was opened as if it were a file")
+    (exc,) = got
+    assert isinstance(exc, BuildError)
+    path = (tmp_path / b.MANIFEST).as_posix()
+    assert str(exc) == f"cannot read {path}: {tmp_path / b.MANIFEST} is a fifo, not a regular file"
