@@ -998,3 +998,25 @@ def test_compose_writes_no_resources_or_job_health_checks_it_was_not_given() -> 
         assert (views[cid]["cpus"], views[cid]["memory"], views[cid]["gpus"]) == (None, None, None)
     assert views["job"]["healthcheck"] is None  # compose checks services only
     assert (views["job"]["cpus"], views["job"]["memory"], views["job"]["gpus"]) == (1, "64M", None)
+
+
+def test_a_start_time_without_an_offset_is_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        got = k8s._start(_container(start_time="2024-01-01T02:00:00"))
+        assert got == datetime(2024, 1, 1, 2, 0, tzinfo=UTC)
+        assert got is not None and got.utcoffset() == timedelta(0)
+        aware = k8s._start(_container(start_time="2024-01-01T03:30:00+01:00"))
+        assert aware is not None and aware.utcoffset() == timedelta(0)
+        assert k8s.cron_schedule(_container(interval="1D", start_time="2024-01-01T02:10:00")) == (
+            "10 2 * * *",
+            None,
+        )
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
