@@ -1020,3 +1020,57 @@ def test_a_start_time_without_an_offset_is_utc_whatever_the_machines_zone(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_compose_volumes_and_health_checks_in_their_corners() -> None:
+    app = _appliance(
+        {
+            "id": "db",
+            "type": "service",
+            "ports": [{"container_port": 5432}],
+            "volumes": [
+                {"container_path": "/x", "mode": "RO"},  # no host path: left out
+                {"container_path": "/data", "host_path": "/srv/data", "mode": "RW"},
+            ],
+            "health_check": {
+                "protocol": "HTTPS",
+                "path": "/up",
+                "port_index": 0,
+                "interval_seconds": 0,
+                "timeout_seconds": 0,
+                "max_consecutive_failures": 0,
+                "grace_period_seconds": -5,
+            },
+        },
+        {
+            "id": "cmd",
+            "type": "service",
+            "health_check": {"protocol": "COMMAND", "command": "true"},
+        },
+        {
+            "id": "off",
+            "type": "service",
+            "ports": [{"container_port": 80}],
+            "health_check": {"protocol": "TCP", "port_index": 1},
+        },
+        {"id": "web", "type": "service", "dependencies": ["cmd", "off"]},
+    )
+    naming = compose.naming_for(app)
+    views = {c.id: compose.TARGET._service(app, c, naming) for c in app.containers}
+    assert views["db"]["volumes"] == [
+        {"type": "bind", "source": "/srv/data", "target": "/data", "read_only": None}
+    ]
+    hc = views["db"]["healthcheck"]
+    assert (hc["interval"], hc["timeout"], hc["retries"], hc["start_period"]) == (
+        "1s",
+        "1s",
+        1,
+        "0s",
+    )
+    assert hc["test"][1].startswith(
+        "if command -v curl >/dev/null 2>&1; then exec curl -fsSk -o /dev/null "
+        "https://127.0.0.1:5432/up; fi;"
+    )
+    assert views["off"]["healthcheck"] is None  # port_index past the ports
+    # A COMMAND check makes its dependents wait until it passes; no check, until it starts.
+    assert views["web"]["depends_on"] == {"cmd": "service_healthy", "off": "service_started"}
