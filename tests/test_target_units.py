@@ -1074,3 +1074,48 @@ def test_compose_volumes_and_health_checks_in_their_corners() -> None:
     assert views["off"]["healthcheck"] is None  # port_index past the ports
     # A COMMAND check makes its dependents wait until it passes; no check, until it starts.
     assert views["web"]["depends_on"] == {"cmd": "service_healthy", "off": "service_started"}
+
+
+def test_marathon_views_in_their_corners() -> None:
+    from applc.targets.marathon import adapter as marathon
+
+    dp = {"volumes": [{"id": "pv"}, {"id": "gv", "scope": "global"}]}
+    app = _appliance(
+        {
+            "id": "gpu",
+            "type": "service",
+            "network_mode": "BRIDGE",
+            "is_privileged": True,  # keeps it on Docker, which cannot give it its GPU
+            "resources": {"cpus": 1, "mem": 128, "gpu": 1},
+            "volumes": [
+                {"container_path": "/legacy", "host_path": "/srv/legacy", "mode": "RW"},
+                {"src": "/srv/h", "dest": "/h", "type": "HOST"},
+                {"src": "ghost", "dest": "/ghost"},
+                {"src": "pv"},  # no mount point
+                {"src": "pv", "dest": "/pv"},
+                {"src": "gv", "dest": "/gv"},
+                {"dest": "/nothing", "type": "HOST"},
+                {"src": "/srv/last", "dest": "/last", "type": "HOST"},
+            ],
+            "health_check": {"protocol": "HTTPS", "path": "/up", "port_index": 0},
+            "ports": [{"container_port": 443}],
+        },
+        {"id": "bare", "type": "service", "network_mode": "NONSENSE"},
+        {"id": "job", "type": "job"},
+        data_persistence=dp,
+    )
+    naming = marathon.TARGET.naming(app, marathon.TargetOptions())
+    view = marathon.TARGET._app(app, app.by_id["gpu"], naming)
+    assert (view["gpus"], view["container_type"]) == (0, "DOCKER")
+    assert marathon.persistent_mounts(app, app.by_id["gpu"]) == [("app-pv", "/pv"), ("gv", "/gv")]
+    assert view["host_volumes"] == [
+        {"container_path": "/legacy", "host_path": "/srv/legacy", "mode": "RW"},
+        {"container_path": "/h", "host_path": "/srv/h", "mode": "RW"},
+        {"container_path": "/last", "host_path": "/srv/last", "mode": "RW"},
+    ]
+    (check,) = view["health_checks"]
+    assert (check["protocol"], check["path"], check["port_index"]) == ("HTTPS", "/up", 0)
+    bare = marathon.TARGET._app(app, app.by_id["bare"], naming)
+    assert (bare["cpus"], bare["mem"], bare["disk"], bare["network"]) == (None, None, None, "host")
+    job = marathon.TARGET._job(app, app.by_id["job"], naming)
+    assert (job["cpus"], job["mem"], job["disk"], job["arguments"]) == (None, None, None, None)
