@@ -717,3 +717,38 @@ def test_a_manifest_that_is_a_fifo_is_refused_without_waiting_for_a_writer(
     assert isinstance(exc, BuildError)
     path = (tmp_path / b.MANIFEST).as_posix()
     assert str(exc) == f"cannot read {path}: {tmp_path / b.MANIFEST} is a fifo, not a regular file"
+
+
+def test_obsolete_files_are_removed_past_a_missing_one_whatever_their_bytes(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    raw = b"caf\xe9\n"  # not UTF-8: compared by the bytes applc wrote
+    (out / "latin.yaml").write_bytes(raw)
+    text = raw.decode("utf-8", "surrogateescape")
+    manifest = Manifest(
+        {"gone.yaml": _recorded("x"), "latin.yaml": {**_recorded("x"), "sha256": b.sha256(text)}}
+    )
+    result = _result({}, ("gone.yaml", "latin.yaml"), manifest)
+    got = [(c.name, c.kind, c.old) for c in b.changes(out, result)]
+    assert got == [("latin.yaml", "remove", text)]
+
+
+def test_an_obsolete_file_that_cannot_be_read_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("a", encoding="utf-8")
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(b, "read_regular", refuse)
+    result = _result({}, ("a.yaml",), Manifest({"a.yaml": _recorded("a")}))
+    assert b.changes(out, result) == []
+    assert result.notes == [
+        f"kept {out.as_posix()}/a.yaml, which this build no longer writes: "
+        "it cannot be read (Permission denied)"
+    ]
