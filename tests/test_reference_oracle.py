@@ -68,6 +68,16 @@ def test_hand_written_cases(text: str, expected: str) -> None:
         ("me@example.com", [Reference("example", 2, 10, email_like=True)]),
         ("me@db", [Reference("db", 2, 5)]),
         ("no at sign", []),
+        # E-mail-like: a local-part character right before the `@`, a dotted domain
+        # with a top-level label of two letters or more right after it.
+        ("a@example.com", [Reference("example", 1, 9, email_like=True)]),
+        ("a b@example.com", [Reference("example", 3, 11, email_like=True)]),
+        ("me@e.com", [Reference("e", 2, 4, email_like=True)]),
+        ("@example.com", [Reference("example", 0, 8)]),  # nothing before the `@`
+        (" @example.com", [Reference("example", 1, 9)]),
+        ("x @example.com", [Reference("example", 2, 10)]),
+        ("me@example.c", [Reference("example", 2, 10)]),  # a one-letter top level
+        ("me@example. com", [Reference("example", 2, 10)]),
     ],
 )
 def test_tokens_are_what_the_text_says(text: str, tokens: list) -> None:
