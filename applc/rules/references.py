@@ -297,34 +297,42 @@ def check_dependencies(ctx: LintContext) -> Iterator[Finding]:
                     if guess
                     else None,
                 )
-    for cycle in ctx.graph.cycles():
-        yield _cycle_finding(ctx, cycle)
+    cycles = ctx.graph.cycles()
+    if cycles:
+        entries = _dependency_entries(ctx)
+        for cycle in cycles:
+            yield _cycle_finding(entries, cycle)
 
 
-def _dep_entry(ctx: LintContext, a: str, b: str) -> Loc:
-    c = ctx.appliance.by_id[a]
-    deps = c.raw.get("dependencies")
-    if isinstance(deps, list):
+def _dependency_entries(ctx: LintContext) -> dict[tuple[str, str], Loc]:
+    """Where each edge of the graph is written: the first `dependencies` entry naming `b`
+    in a container with id `a`. Every container adds its edges to the graph, a second one
+    with the same id too, so the entry may be in that one."""
+    out: dict[tuple[str, str], Loc] = {}
+    for c in ctx.appliance.containers:
+        deps = c.raw.get("dependencies")
+        if c.id is None or not isinstance(deps, list):
+            continue
         for i, d in enumerate(deps):
-            if d == b:
-                return Loc(join_pointer(c.pointer, "dependencies", i))
-    return Loc(c.at("dependencies"))
+            if isinstance(d, str):
+                out.setdefault((c.id, d), Loc(join_pointer(c.pointer, "dependencies", i)))
+    return out
 
 
-def _cycle_finding(ctx: LintContext, cycle: list[str]) -> Finding:
+def _cycle_finding(entries: dict[tuple[str, str], Loc], cycle: list[str]) -> Finding:
     edges = list(zip(cycle, cycle[1:], strict=False))
     closing = edges[-1]
     if len(edges) == 1:
         return Finding(
             "APL212",
-            _dep_entry(ctx, *closing),
+            entries[closing],
             f"dependency cycle: `{closing[0]}` depends on itself",
             help=f'remove "{closing[0]}" from its own dependencies',
         )
-    labels = tuple(Label(_dep_entry(ctx, a, b), f"`{a}` depends on `{b}`") for a, b in edges[:-1])
+    labels = tuple(Label(entries[a, b], f"`{a}` depends on `{b}`") for a, b in edges[:-1])
     return Finding(
         "APL212",
-        _dep_entry(ctx, *closing),
+        entries[closing],
         "dependency cycle: " + " -> ".join(cycle),
         help=f"`{closing[0]}` depends on `{closing[1]}`, which closes the cycle; "
         "remove one of these dependencies",
