@@ -69,7 +69,33 @@ settings.register_profile(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-settings.load_profile("mutation" if os.environ.get("MUTANT_UNDER_TEST") else "applc")
+# mutmut sets MUTANT_UNDER_TEST (to "" for its clean run) in every process it runs tests in.
+UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
+settings.load_profile("mutation" if UNDER_MUTMUT else "applc")
+#: Under mutmut a property runs at most this many examples, the same ones every run: each
+#: surviving mutant runs every test that reaches it, so examples are most of its cost, and
+#: a rerun must give the same score. The hand-written cases do the precise killing.
+MUTATION_MAX_EXAMPLES = 25
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    for item in items:
+        fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        current = getattr(fn, "_hypothesis_internal_use_settings", None)
+        if current is None or getattr(fn, "_applc_mutation_capped", False):
+            continue
+        # Hypothesis reads these settings off the test when it runs; an explicit
+        # @settings(max_examples=...) would otherwise win over the profile.
+        fn._hypothesis_internal_use_settings = settings(
+            current,
+            max_examples=min(current.max_examples, MUTATION_MAX_EXAMPLES),
+            derandomize=True,
+            database=None,
+            deadline=None,
+        )
+        fn._applc_mutation_capped = True
 
 
 # --------------------------------------------------------------------------- skips in CI
