@@ -159,7 +159,7 @@ DOC = """{
       "ports": [{"container_port": 80}],
       "x-applc-ignore": {"APL304": "x"}
     },
-    {"type": "service"}
+    {"type": "service", "volumes": [{"container_path": "/d", "host_path": "/d"}]}
   ]
 }
 """
@@ -177,6 +177,11 @@ def _doc(text: str = DOC, name: str = "x.json"):
         ("/containers/0/ports/0/container_port", "/containers/0/ports/0", "this port"),
         ("/containers/0/ports", "/containers/0", "container `web`"),
         ("/containers/1/type", "/containers/1", "this container"),  # no id
+        (
+            "/containers/1/volumes/0/host_path",
+            "/containers/1/volumes/0",
+            "this volume (legacy form)",
+        ),
         ("/containers", "", "this file"),
         ("/id", "", "this file"),
         ("", "", "this file"),
@@ -187,6 +192,10 @@ def test_the_scope_of_an_ignore_and_its_title(pointer, scope, title):
     doc = _doc()
     assert ignore_scope(doc, pointer) == scope
     assert scope_title(doc, scope) == title
+
+
+def test_an_object_the_format_does_not_describe_is_an_object():
+    assert scope_title(_doc(), "/containers/0/env") == "this object"
 
 
 def test_a_document_that_is_not_an_object_has_no_scope():
@@ -212,11 +221,32 @@ def test_an_ignore_goes_first_in_its_object_indented_like_the_next_key():
     )
 
 
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("{}", '{"APL301": "why", "APL302": "why"}'),
+        ('{"APL304": "x"}', '{"APL304": "x", "APL301": "why", "APL302": "why"}'),
+    ],
+)
+def test_two_codes_into_a_table_on_one_line(table, expected):
+    text = '{"x-applc-ignore": ' + table + ', "id": "a", "containers": []}'
+    assert _insert(text, "", ["APL301", "APL302"]) == text.replace(table, expected)
+
+
 def test_an_ignore_in_an_empty_object():
     text = '{"id": "a", "containers": [{}]}'
     assert _insert(text, "/containers/0", "APL301") == (
         '{"id": "a", "containers": [{"x-applc-ignore": {"APL301": "why"}}]}'
     )
+
+
+def test_a_reason_is_written_as_typed_not_as_escapes():
+    text = '{"id": "a", "containers": [{}]}'
+    assert _insert(text, "/containers/0", "APL301", "für die Ü-Prüfung ☃") == (
+        '{"id": "a", "containers": [{"x-applc-ignore": {"APL301": "für die Ü-Prüfung ☃"}}]}'
+    )
+    scope, edit = dsl_ignore_insertion(_doc(DSL, "x.appl"), "", "APL301", "é")
+    assert edit is not None and edit.text == 'ignore APL301 "é"\n'
 
 
 def test_codes_already_in_the_table_are_not_added_again():
@@ -234,9 +264,17 @@ def test_a_multiline_table_gets_one_entry_a_line():
     )
 
 
+def test_indentation_is_read_from_the_line_even_after_an_empty_first_line():
+    text = '\n  {"x-applc-ignore": {"APL304": "x"\n}, "id": "a", "containers": []}'
+    assert _insert(text, "", "APL301") == (
+        '\n  {"x-applc-ignore": {"APL304": "x",\n  "APL301": "why"\n}, "id": "a", "containers": []}'
+    )
+
+
 def test_a_table_that_is_not_an_object_is_left_alone():
     text = '{"id": "a", "x-applc-ignore": ["APL301"], "containers": []}'
     assert _insert(text, "", "APL302") is None
+    assert _insert(text.replace('["APL301"]', "[]"), "", "APL302") is None
     assert _insert('{"id": "a", "containers": []}', "/containers", "APL302") is None  # a list
 
 
@@ -285,10 +323,45 @@ def test_a_dsl_ignore_for_the_file_goes_after_the_appliance_line():
             "appliance shop\n", 'appliance shop\nignore APL301 "why"\nignore APL304 "why"\n'
         ),
     )
-    text = "appliance shop"
-    assert _dsl_insert(text, "", "APL301") == ("", 'appliance shop\nignore APL301 "why"\n')
+    # at the end of a file without a last newline: a line break first
+    doc = _doc("appliance shop", "x.appl")
+    assert dsl_ignore_insertion(doc, "", "APL301", "why") == (
+        "",
+        TextEdit(14, 14, '\nignore APL301 "why"\n'),
+    )
+    # the appliance line, not the first line of the file
+    text = "# shop\n\nappliance shop\nservice web {\n}\n"
+    assert _dsl_insert(text, "", "APL301") == (
+        "",
+        text.replace("appliance shop\n", 'appliance shop\nignore APL301 "why"\n'),
+    )
 
 
 def test_a_dsl_pointer_to_no_container_goes_to_the_file():
     assert _dsl_insert(DSL, "/containers", "APL301")[0] == ""
     assert _dsl_insert(DSL, "/containers/9/image", "APL301") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("service w {\n    }\n", 'service w {\n      ignore APL301 "why"\n    }\n'),
+        ("service w {\n  X = 1\n}\n", 'service w {\n  ignore APL301 "why"\n  X = 1\n}\n'),
+        (
+            'service w {\n\timage "x:1"\n}\n',
+            'service w {\n\tignore APL301 "why"\n\timage "x:1"\n}\n',
+        ),
+    ],
+)
+def test_a_dsl_ignore_is_indented_like_the_block(block, expected):
+    assert _dsl_insert("appliance a\n" + block, "/containers/0", "APL301") == (
+        "/containers/0",
+        "appliance a\n" + expected,
+    )
+
+
+def test_a_dsl_container_that_is_not_an_object_takes_no_ignore():
+    assert _dsl_insert('appliance a\ncontainers = ["x"]\n', "/containers/0", "APL301") == (
+        None,
+        None,
+    )
