@@ -39,8 +39,12 @@ def _text(*containers: dict, **top: object) -> str:
     return head + ', "containers": [\n  ' + body + "\n]}\n"
 
 
-# web: privileged (APL301) with an unpinned image (APL304); db: privileged too.
-PLAIN = (_c("web", image="nginx:latest", is_privileged=True), _c("db", is_privileged=True))
+# web: privileged (APL301) with an unpinned image (APL304); db: privileged too, with an
+# empty env value (APL248), so that rules of another family are there to be selected.
+PLAIN = (
+    _c("web", image="nginx:latest", is_privileged=True),
+    _c("db", is_privileged=True, env={"A": ""}),
+)
 
 
 def _codes(text: str, settings: Settings | None = None, name: str = "case.json", **kw):
@@ -57,13 +61,13 @@ def _only(text: str, settings: Settings | None = None, name: str = "case.json"):
 @pytest.mark.parametrize(
     ("select", "ignore", "extend", "expected"),
     [
-        (("ALL",), (), (), ["APL301", "APL304"]),
+        (("ALL",), (), (), ["APL248", "APL301", "APL304"]),
         (("APL3",), ("APL301",), (), ["APL304"]),
         (("APL301",), ("APL3",), (), ["APL301"]),  # the more specific selector wins
         (("APL301",), ("APL301",), (), []),  # a tie goes to ignore
         (("APL304",), ("APL3",), ("privileged",), ["APL301", "APL304"]),  # names count as codes
         (("unpinned-image",), ("APL30",), (), ["APL304"]),
-        (("APL2",), (), (), []),
+        (("APL2",), (), (), ["APL248"]),
     ],
 )
 def test_select_ignore_and_extend_select(select, ignore, extend, expected):
@@ -73,9 +77,9 @@ def test_select_ignore_and_extend_select(select, ignore, extend, expected):
 
 def test_per_file_ignores_apply_to_the_files_they_name():
     s = Settings(per_file_ignores=(("case.json", ("APL304",)), ("other.json", ("APL301",))))
-    assert _only(_text(*PLAIN), s, "case.json") == ["APL301"]
-    assert _only(_text(*PLAIN), s, "other.json") == ["APL304"]
-    assert _only(_text(*PLAIN), s, "third.json") == ["APL301", "APL304"]
+    assert _only(_text(*PLAIN), s, "case.json") == ["APL248", "APL301"]
+    assert _only(_text(*PLAIN), s, "other.json") == ["APL248", "APL304"]
+    assert _only(_text(*PLAIN), s, "third.json") == ["APL248", "APL301", "APL304"]
 
 
 def test_rules_that_are_always_on_cannot_be_deselected():
@@ -121,6 +125,7 @@ def test_an_ignore_covers_its_object_and_below_and_nothing_beside_it():
     assert _codes(text) == [
         ("APL304", "/containers/0/image"),
         ("APL301", "/containers/1/is_privileged"),
+        ("APL248", "/containers/1/env/A"),
     ]
 
 
@@ -137,7 +142,7 @@ def test_an_ignore_inside_a_list_item_is_found():
 
 def test_an_ignore_at_the_top_covers_the_file():
     text = _text(*PLAIN, **{IGNORE: {"APL3": "a lab appliance"}})
-    assert _codes(text) == []
+    assert _codes(text) == [("APL248", "/containers/1/env/A")]
 
 
 def test_a_name_or_a_prefix_selects_what_an_ignore_covers():
@@ -249,28 +254,60 @@ def test_dsl_ignore_lines_suppress_like_json_entries():
             ("case.json",),
             "/containers/1",
             ("APL301",),
-            ["/containers/0/image", "/containers/0/is_privileged"],
+            ["/containers/0/image", "/containers/0/is_privileged", "/containers/1/env/A"],
         ),
-        (("*.json",), "", ("privileged",), ["/containers/0/image"]),
-        (("case.json",), "/containers/0", ("APL3",), ["/containers/1/is_privileged"]),
+        (("*.json",), "", ("privileged",), ["/containers/0/image", "/containers/1/env/A"]),
+        (
+            ("case.json",),
+            "/containers/0",
+            ("APL3",),
+            ["/containers/1/env/A", "/containers/1/is_privileged"],
+        ),
         (
             ("other.json",),
             "",
             ("APL3",),
-            ["/containers/0/image", "/containers/0/is_privileged", "/containers/1/is_privileged"],
+            [
+                "/containers/0/image",
+                "/containers/0/is_privileged",
+                "/containers/1/env/A",
+                "/containers/1/is_privileged",
+            ],
         ),
         (
             ("case.json",),
             "/containers/0",
             ("APL2",),
+            [
+                "/containers/0/image",
+                "/containers/0/is_privileged",
+                "/containers/1/env/A",
+                "/containers/1/is_privileged",
+            ],
+        ),
+        (
+            ("case.json",),
+            "/containers/1",
+            ("APL2",),
             ["/containers/0/image", "/containers/0/is_privileged", "/containers/1/is_privileged"],
         ),
-        # `/containers/1` does not cover `/containers/10` or `/containers/0`
+        (
+            ("case.json",),
+            "/containers/1/env",
+            ("APL248", "APL3"),
+            ["/containers/0/image", "/containers/0/is_privileged", "/containers/1/is_privileged"],
+        ),
+        # `/containers/1` does not cover `/containers/0`
         (
             ("case.json",),
             "/containers/1",
             ("APL304",),
-            ["/containers/0/image", "/containers/0/is_privileged", "/containers/1/is_privileged"],
+            [
+                "/containers/0/image",
+                "/containers/0/is_privileged",
+                "/containers/1/env/A",
+                "/containers/1/is_privileged",
+            ],
         ),
     ],
 )
@@ -336,7 +373,7 @@ def test_a_check_whose_rules_are_all_off_does_not_run(monkeypatch):
         lint_module, "CHECKS", [*CHECKS[:i], dataclasses.replace(broken, fn=boom), *CHECKS[i + 1 :]]
     )
     assert set(broken.codes) == {"APL301", "APL302", "APL303", "APL304"}
-    assert _only(_text(*PLAIN), Settings(ignore=("APL3",))) == []
+    assert _only(_text(*PLAIN), Settings(ignore=("APL3",))) == ["APL248"]
     # one of its rules on is enough for it to run
     with pytest.raises(lint_module.InternalError):
         lint_text("case.json", _text(*PLAIN), Settings(select=("APL302",)))
@@ -354,3 +391,13 @@ def test_budget_comes_from_the_settings_unless_options_say_otherwise():
     s = Settings(budget=Budget(cpus=1))
     assert "APL233" in _only(_text(*PLAIN), s)
     assert "APL233" not in _only(_text(*PLAIN))
+
+
+def test_a_finding_with_its_own_severity_keeps_it_unless_the_settings_say_otherwise():
+    # APL232 is a warning below Marathon's floor and info below PIVOT's documented minimum.
+    low = _text(_c("web", resources={"cpus": 0.5, "mem": 128}))
+    lower = _text(_c("web", resources={"cpus": 0.005, "mem": 128}))
+    assert [d.severity for d in lint_text("case.json", low)[1]] == [Severity.INFO]
+    assert [d.severity for d in lint_text("case.json", lower)[1]] == [Severity.WARNING]
+    s = Settings(severity=(("APL232", Severity.ERROR),))
+    assert [d.severity for d in lint_text("case.json", low, s)[1]] == [Severity.ERROR]
