@@ -401,3 +401,15 @@ def test_a_finding_with_its_own_severity_keeps_it_unless_the_settings_say_otherw
     assert [d.severity for d in lint_text("case.json", lower)[1]] == [Severity.WARNING]
     s = Settings(severity=(("APL232", Severity.ERROR),))
     assert [d.severity for d in lint_text("case.json", low, s)[1]] == [Severity.ERROR]
+
+
+def test_entries_after_one_that_names_no_rule_still_count():
+    web = _c("web", is_privileged=True, **{IGNORE: {"APL3010": "typo", "APL301": "why"}})
+    assert _codes(_text(web)) == [("APL091", f"/containers/0/{IGNORE}/APL3010")]
+
+
+def test_lint_document_without_options_takes_the_budget_from_the_settings():
+    doc = lint_text("case.json", _text(*PLAIN))[0]
+    codes = {d.code for d in lint_module.lint_document(doc, Settings(budget=Budget(cpus=1)))}
+    assert "APL233" in codes
+    assert "APL233" not in {d.code for d in lint_module.lint_document(doc)}
