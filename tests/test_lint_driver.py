@@ -413,3 +413,29 @@ def test_lint_document_without_options_takes_the_budget_from_the_settings():
     codes = {d.code for d in lint_module.lint_document(doc, Settings(budget=Budget(cpus=1)))}
     assert "APL233" in codes
     assert "APL233" not in {d.code for d in lint_module.lint_document(doc)}
+
+
+def test_a_plug_in_rule_links_to_its_own_page(monkeypatch):
+    # A plug-in's rules document themselves elsewhere (applc_listing's LST001 does);
+    # applc's own rules link to its docs.
+    from applc.diagnostics import Finding, Loc
+    from applc.rules import registry
+
+    r = registry.Rule(
+        "XYZ901", "xyz-thing", Severity.WARNING, "s", "d", docs_url="https://example.org/XYZ901"
+    )
+    monkeypatch.setitem(registry.RULES, r.code, r)
+    monkeypatch.setitem(registry.BY_NAME, r.name, r)
+
+    def check_xyz(ctx):
+        yield Finding("XYZ901", Loc("/id"), "a plug-in finding")
+
+    checks = [*registry.CHECKS, registry.Check(("XYZ901",), check_xyz)]
+    monkeypatch.setattr(lint_module, "CHECKS", checks)
+    diags = lint_text("case.json", _text(PLAIN[0]))[1]
+    assert {d.code: d.url for d in diags} == {
+        "XYZ901": "https://example.org/XYZ901",
+        "APL301": registry.RULES["APL301"].url,
+        "APL304": registry.RULES["APL304"].url,
+    }
+    assert "example.org" not in registry.RULES["APL301"].url
