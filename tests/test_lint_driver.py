@@ -140,6 +140,15 @@ def test_an_ignore_inside_a_list_item_is_found():
     ) == [("APL221", "/containers/0/ports/1/host_port")]
 
 
+def test_an_ignore_whose_key_is_spelt_with_escapes_still_counts():
+    web = _c("web", is_privileged=True)
+    text = _text(web).replace(
+        '"is_privileged"', '"x-applc-\\u0069gnore": {"APL301": "why"}, "is_privileged"'
+    )
+    assert "x-applc-ignore" not in text
+    assert _codes(text) == []
+
+
 def test_an_ignore_at_the_top_covers_the_file():
     text = _text(*PLAIN, **{IGNORE: {"APL3": "a lab appliance"}})
     assert _codes(text) == [("APL248", "/containers/1/env/A")]
