@@ -62,3 +62,37 @@ def test_outside_ci_a_skip_is_a_skip(tmp_path: Path, ci: str | None) -> None:
     proc = run(tmp_path, **({} if ci is None else {"CI": ci}))
     assert proc.returncode == 0, proc.stdout
     assert "1 passed, 1 skipped, 1 xfailed" in proc.stdout
+
+
+PROPERTY = """
+from hypothesis import given, settings, strategies as st
+
+SEEN = []
+
+@settings(max_examples=300)
+@given(st.integers())
+def test_counts(n):
+    SEEN.append(n)
+
+def test_report():
+    print("examples:", len(SEEN), "distinct:", len(set(SEEN)))
+"""
+
+
+@pytest.mark.parametrize(("env", "examples"), [({}, 300), ({"MUTANT_UNDER_TEST": ""}, 25)])
+def test_properties_run_25_examples_under_mutmut(tmp_path: Path, env, examples) -> None:
+    # docs/testing.md: under mutmut each property is capped, whatever its own settings say.
+    shutil.copy(CONFTEST, tmp_path / "conftest.py")
+    (tmp_path / "test_prop.py").write_text(PROPERTY, encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if k != "MUTANT_UNDER_TEST"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "-q", "test_prop.py"],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout
+    assert f"examples: {examples} " in proc.stdout
