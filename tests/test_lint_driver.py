@@ -5,7 +5,6 @@ conventions.md ("Configuration")."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -355,14 +354,16 @@ def test_a_file_that_does_not_parse_gets_only_its_reading_errors():
 
 
 def test_a_failing_check_is_an_internal_error_naming_the_check_and_the_file(monkeypatch):
-    from applc.rules.registry import CHECKS
+    from applc.rules.registry import CHECKS, Check
 
     def boom(ctx):
         raise ValueError("boom")
 
     i, broken = next((i, c) for i, c in enumerate(CHECKS) if "APL301" in c.codes)
     monkeypatch.setattr(
-        lint_module, "CHECKS", [*CHECKS[:i], dataclasses.replace(broken, fn=boom), *CHECKS[i + 1 :]]
+        lint_module,
+        "CHECKS",
+        [*CHECKS[:i], Check(broken.codes, boom, broken.target), *CHECKS[i + 1 :]],
     )
     with pytest.raises(lint_module.InternalError) as info:
         lint_text("case.json", _text(*PLAIN))
@@ -372,14 +373,16 @@ def test_a_failing_check_is_an_internal_error_naming_the_check_and_the_file(monk
 
 
 def test_a_check_whose_rules_are_all_off_does_not_run(monkeypatch):
-    from applc.rules.registry import CHECKS
+    from applc.rules.registry import CHECKS, Check
 
     def boom(ctx):
         raise ValueError("boom")
 
     i, broken = next((i, c) for i, c in enumerate(CHECKS) if "APL301" in c.codes)
     monkeypatch.setattr(
-        lint_module, "CHECKS", [*CHECKS[:i], dataclasses.replace(broken, fn=boom), *CHECKS[i + 1 :]]
+        lint_module,
+        "CHECKS",
+        [*CHECKS[:i], Check(broken.codes, boom, broken.target), *CHECKS[i + 1 :]],
     )
     assert set(broken.codes) == {"APL301", "APL302", "APL303", "APL304"}
     assert _only(_text(*PLAIN), Settings(ignore=("APL3",))) == ["APL248"]
