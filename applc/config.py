@@ -586,10 +586,11 @@ def _has_applc_table(pyproject: Path) -> bool:
 @functools.lru_cache(maxsize=64)
 def _configures_applc(path: str, mtime_ns: int, size: int) -> bool:
     try:
-        if "applc" not in Path(path).read_text(encoding="utf-8", errors="replace"):
-            return False  # the common case, decided without a TOML parser
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
+    if "applc" not in text or not _may_configure_applc(text):
+        return False  # the common cases, decided without importing a TOML parser
     try:
         data, _ = read_toml(path)
     except ConfigError:
@@ -599,6 +600,52 @@ def _configures_applc(path: str, mtime_ns: int, size: int) -> bool:
             return False
     tool = data.get("tool")
     return isinstance(tool, dict) and "applc" in tool
+
+
+_HEADER = r"""\s*(?:"[^"\\\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+)\s*"""
+
+
+def _may_configure_applc(text: str) -> bool:
+    """False only when no spelling of a `tool.applc` key can be in a TOML text: applc
+    appears only as a value, in comments, or as a key of some other table (a project that
+    depends on applc or names a script applc). Anything the line scan cannot vouch for
+    (escapes, multi-line strings, inline tables, headers it cannot read) counts as maybe,
+    and the real parser decides. A file that is not TOML at all is reported only when it
+    may configure applc."""
+    if "\\u" in text or "\\U" in text or '"""' in text or "'''" in text:
+        return True
+    header = re.compile(rf"\[\[?({_HEADER}(?:\.{_HEADER})*)\]\]?\s*(?:#.*)?")
+    word = re.compile(r"(?<![A-Za-z0-9_-])applc(?![A-Za-z0-9_-])")
+    strings = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
+    table = ""
+    depth = 0  # of brackets open across lines: a multi-line array's lines are values
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("#"):
+            continue
+        if depth == 0 and s.startswith("["):
+            m = header.fullmatch(s)
+            if m is None:
+                return True
+            table = ".".join(p.strip().strip("\"'") for p in m.group(1).split("."))
+            if table == "tool.applc" or table.startswith("tool.applc."):
+                return True
+            continue
+        if word.search(line):
+            if "{" in line:
+                return True
+            if depth == 0:
+                key, eq, _ = line.partition("=")
+                if not eq:
+                    return True
+                dotted = "".join(key.split()).replace('"', "").replace("'", "")
+                if word.search(key) and (
+                    table == "tool" or (table == "" and dotted.startswith("tool."))
+                ):
+                    return True
+        bare = strings.sub('""', line).split("#", 1)[0]
+        depth = max(0, depth + bare.count("[") - bare.count("]"))
+    return False
 
 
 def find_config(start: Path) -> Path | None:

@@ -149,3 +149,32 @@ def test_a_clean_lint_compiles_no_pattern_only_findings_need(tmp_path: Path) -> 
     assert "applc.frontends.json_scanner._STRING" in _compiled(
         tmp_path, "lint", "bad.appliance.json"
     )
+
+
+# A project that depends on applc and names a script after it, as a user's pyproject.toml
+# does, but does not configure it: the lint decides that without a TOML parser.
+DEPENDS_ON_APPLC = """\
+[project]
+name = "shop"
+dependencies = [
+  "applc>=0.1",  # applc checks the appliances
+  ["nested", "applc"],
+]
+[project.scripts]
+applc = "applc.cli:main"
+[tool.ruff]
+src = ["applc"]
+"""
+
+
+def test_a_pyproject_that_only_mentions_applc_is_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(DEPENDS_ON_APPLC)
+    (tmp_path / "web.appliance.json").write_text(json.dumps(CLEAN, indent=2))
+    proc, modules = _imported(tmp_path, "lint", "web.appliance.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "tomllib" not in modules
+    # Control: once it configures applc, the parser runs (and the setting applies).
+    (tmp_path / "pyproject.toml").write_text(DEPENDS_ON_APPLC + '[tool.applc]\nignore = ["APL1"]\n')
+    proc, modules = _imported(tmp_path, "lint", "web.appliance.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "tomllib" in modules
