@@ -368,3 +368,14 @@ def test_a_file_swapped_for_a_fifo_after_the_checks_is_refused_without_waiting(t
     assert done.stdout.strip() == (
         f"[('APL501', 'cannot read {fifo}: {fifo} is a fifo, not a regular file')]"
     )
+
+
+def test_a_file_past_the_size_cap_is_refused_without_reading_it_whole(cli, tmp_path):
+    from applc.importers.marathon import MAX_FILE_BYTES
+
+    big = tmp_path / "group.json"
+    with big.open("wb") as fh:
+        fh.write(b"[" + b" " * MAX_FILE_BYTES + b"]")
+    run = cli(["import", "--from", "marathon", str(big)])
+    assert run.code == 1
+    assert f"{big} is too large" in run.stdout + run.stderr

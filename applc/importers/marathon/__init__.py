@@ -84,13 +84,10 @@ def _read(f: str, stdin: bytes | None, reporter: Reporter) -> Document | None:
                     why = "is not a regular file"
                 reporter.add("APL501", empty, empty.span(0, 0), f"{name} {why}")
                 return None
-            if p.stat().st_size > MAX_FILE_BYTES:
-                reporter.add("APL501", empty, empty.span(0, 0), f"{name} is too large")
-                return None
             from applc.files import read_regular
 
-            # Checked again on the open descriptor: the file may be swapped for a fifo
-            # or grow after the checks above.
+            # Checked on the open descriptor: the file may be swapped for a fifo after the
+            # check above. One byte past the cap is enough to know it is too large.
             data = read_regular(p, limit=MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
                 reporter.add("APL501", empty, empty.span(0, 0), f"{name} is too large")
