@@ -23,6 +23,14 @@ def test_from_pairs_keeps_document_order_and_drops_unknown_and_repeated_edges():
     assert g.edges == {"b": ["a"], "a": []}
 
 
+def test_a_graph_built_from_its_edges_keeps_them():
+    edges = {"web": ["db"], "db": []}
+    g = DependencyGraph(["web", "db"], edges)
+    assert g.edges is edges
+    assert g.topological_order() == ["db", "web"]
+    assert DependencyGraph(["a"]).edges == {}
+
+
 @pytest.mark.parametrize(
     ("nodes", "edges", "components"),
     [

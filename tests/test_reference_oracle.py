@@ -84,6 +84,14 @@ def test_tokens_are_what_the_text_says(text: str, tokens: list) -> None:
     assert list(tokenize(text)) == tokens
 
 
+def test_a_reference_made_without_saying_so_is_not_email_like() -> None:
+    # Built here, not in a parameter list (made once at import): the default is part of
+    # the record's contract for anyone who constructs one.
+    ref = Reference("db", 2, 5)
+    assert ref.email_like is False
+    assert list(tokenize("me@db")) == [ref]
+
+
 # Text made of the pieces that carry meaning (two pieces in three), so nearly every
 # example has references, escapes and stray `@`s next to each other and to `$`, `$(`.
 MEANING = st.sampled_from(
