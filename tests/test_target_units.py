@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,6 +15,7 @@ import yaml
 from applc.model.build import build_appliance, build_container
 from applc.model.nodes import Appliance, Container
 from applc.source import Source
+from applc.targets.base import OutputFile, Target, TargetOptions
 from applc.targets.compose import adapter as compose
 from applc.targets.kubernetes import adapter as k8s
 from tests.conftest import run_cli
@@ -71,7 +73,7 @@ GOLDEN_OUTPUTS = {
 @pytest.mark.parametrize("appliance", ["rich", "edge"])
 @pytest.mark.parametrize("target", sorted(GOLDEN_OUTPUTS))
 def test_an_appliance_builds_to_the_reviewed_files(
-    tmp_path: Path, target: str, appliance: str
+    tmp_path: Path, target: str, appliance: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`tests/data/golden/rich.appliance.json` uses every feature a target maps (ports
     of each protocol, named and not; volumes of each kind; every health check; jobs once
@@ -82,6 +84,10 @@ def test_an_appliance_builds_to_the_reviewed_files(
     docs/targets.md and the platforms' documented rules when they were added, and the
     platforms' validators accept rich's; a change to any byte must be reviewed the same
     way before the file here is updated."""
+    from applc.targets import render
+
+    # Each build here makes its template environment, as a fresh `applc build` does.
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
     out = tmp_path / "out"
     src = GOLDEN / f"{appliance}.appliance.json"
     run = run_cli(["build", str(src), "-t", target, "-o", str(out)])
@@ -568,6 +574,60 @@ def test_a_lone_surrogate_makes_the_whole_file_ascii_at_every_level() -> None:
         _ASCII.reset(token)
 
 
+def test_to_json_and_to_yaml_keep_none_unless_told() -> None:
+    from applc.targets.render import _ASCII, to_json, to_yaml
+
+    value = {"a": None, "b": [None, {"c": None}]}
+    assert to_json(value) == '{"a": null, "b": [null, {"c": null}]}'
+    assert to_json(value, omit_none=True) == '{"b": [null, {}]}'
+    assert to_json(value, 2, omit_none=True) == '{\n  "b": [\n    null,\n    {}\n  ]\n}'
+    assert yaml.safe_load(to_yaml(value)) == value
+    assert yaml.safe_load(to_yaml(value, omit_none=True)) == {"b": [None, {}]}
+    token = _ASCII.set(True)
+    try:
+        assert to_json(value) == '{"a": null, "b": [null, {"c": null}]}'
+        assert to_json(value, 2, omit_none=True) == '{\n  "b": [\n    null,\n    {}\n  ]\n}'
+        # Python's json with indent 0: new lines, no indentation, at any level.
+        assert to_json({"a": [1]}, 0, 2) == '{\n"a": [\n1\n]\n}'
+    finally:
+        _ASCII.reset(token)
+    assert to_json({"a": [1]}, 0, 2) == '{\n"a": [\n1\n]\n}'
+
+
+class _Counting(Target):
+    """A target whose one file shows the build's options, and which counts how often
+    its views are made."""
+
+    name = "counting"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made = 0
+
+    def template_dir(self) -> Path:
+        return self.folder
+
+    def outputs(self, app: Appliance, options: TargetOptions) -> list[OutputFile]:
+        self.made += 1
+        ids = (c.id for c in app.containers)  # a generator, used up by one rendering
+        return [OutputFile("txt", "t.j2", {"ns": options.namespace, "ids": ids})]
+
+
+def test_a_pending_file_renders_with_the_views_made_once_then_again(tmp_path: Path) -> None:
+    from applc.targets.render import pending_files, render_outputs
+
+    (tmp_path / "t.j2").write_text("{{ ns }}:{{ ids | join(',') }}\n", encoding="utf-8")
+    target = _Counting(tmp_path)
+    app = _appliance({"id": "a"}, {"id": "b"})
+    files = pending_files(target, app, TargetOptions(namespace="prod"))
+    assert target.made == 1 and [f.suffix for f in files] == ["txt"]
+    assert files[0].text() == "prod:a,b\n"
+    assert target.made == 1  # the first rendering uses the views made with the list
+    assert files[0].text() == "prod:a,b\n"  # made again, with the same options
+    assert target.made == 2
+    assert render_outputs(target, app, TargetOptions()) == [("app.txt", "None:a,b\n")]
+
+
 def test_a_marathon_build_with_a_lone_surrogate_is_ascii_json(tmp_path: Path) -> None:
     value = json.loads((GOLDEN / "rich.appliance.json").read_text(encoding="utf-8"))
     value["containers"][0]["env"] = {"NAME": "café"}
@@ -665,6 +725,80 @@ def test_fractional_gpus_are_an_error_on_every_target(tmp_path: Path, target: st
     } in got
     whole = _lint_target(tmp_path, target, _svc("web", resources={**res, "gpu": 2.0}))
     assert not [d for d in whole if d["severity"] == "error"]
+
+
+def test_the_shared_checks_help_and_report_every_renamed_port(tmp_path: Path) -> None:
+    ports = [
+        {"container_port": 79},  # no name: nothing to say, and the ports after it count
+        {"container_port": 80, "name": "ok"},  # kept as written
+        {"container_port": 81, "name": "Web UI"},
+    ]
+    web = _svc("web", ports=ports, resources={"cpus": 1, "mem": 256, "gpu": 0.5})
+    src = tmp_path / "shop.appliance.json"
+    src.write_text(json.dumps({"id": "shop", "containers": [web]}), encoding="utf-8")
+    run = run_cli(["lint", "-f", "json", "--target", "marathon", str(src)])
+    got = [
+        (d["code"], d["pointer"], d["message"], d["help"])
+        for d in run.json()["diagnostics"]  # type: ignore[index]
+        if d["target"] == "marathon"
+    ]
+    assert got == [
+        (
+            "APL410",
+            "/containers/0/resources/gpu",
+            "`web` asks for 0.5 GPUs; marathon counts whole GPUs",
+            "ask for a whole number of GPUs",
+        ),
+        (
+            "APL403",
+            "/containers/0/ports/2/name",
+            "port name `Web UI` is written `web-ui` for Marathon",
+            "name the port with lower-case letters, digits and `-`",
+        ),
+    ]
+
+
+def test_a_port_naming_that_skips_a_port_fails_loudly() -> None:
+    """A target's `port_names` gives one name per port; one that gives fewer is a bug
+    in the target, never a reason to report fewer ports."""
+    from types import SimpleNamespace
+
+    from applc.targets.checks import renamed_ports
+
+    app = _appliance(
+        {"id": "web", "ports": [{"container_port": 1, "name": "A"}, {"container_port": 2}]}
+    )
+    ctx: Any = SimpleNamespace(appliance=app)  # the checks read only the appliance
+    with pytest.raises(ValueError, match="zip"):
+        list(renamed_ports(ctx, "t", lambda c: ["a"], "T"))
+    found = list(renamed_ports(ctx, "t", lambda c: ["x", None], "T", " (at most 1)"))
+    assert [(f.code, f.message, f.help) for f in found] == [
+        (
+            "APL403",
+            "port name `A` is written `x` for T",
+            "name the port with lower-case letters, digits and `-` (at most 1)",
+        )
+    ]
+
+
+def test_the_rule_examples_are_the_appliances_their_pages_show() -> None:
+    from applc.targets.checks import example_app, example_container
+
+    assert example_container("db") == (
+        '{"id": "db", "type": "service", "image": "shop/db:1.0", '
+        '"resources": {"cpus": 1, "mem": 256}, "network_mode": "bridge"}'
+    )
+    assert example_container("r", ', "repeats": 2', "job", ', "disk": 5') == (
+        '{"id": "r", "type": "job", "image": "shop/r:1.0", '
+        '"resources": {"cpus": 1, "mem": 256, "disk": 5}, "network_mode": "bridge", '
+        '"repeats": 2}'
+    )
+    assert example_app('{"id": "a"}', '{"id": "b"}') == (
+        '{"id": "shop", "containers": [\n  {"id": "a"},\n  {"id": "b"}\n]}'
+    )
+    assert example_app('{"id": "a"}', top='"name": "Shop", ') == (
+        '{"id": "shop", "name": "Shop", "containers": [\n  {"id": "a"}\n]}'
+    )
 
 
 # --------------------------------------------------------------------------- shared helpers
