@@ -108,13 +108,17 @@ class Inputs(Value):
 
     def documents(self) -> Iterator[tuple[str, Document, Settings]]:
         """Each input read, with the settings that apply to it."""
+        from applc.frontends.json_loader import keep_until_exit
+
         for f in expand_inputs(self.paths, self.configs, self.force_exclude, self.warn):
             if f == "-":
                 name = self.stdin_filename or "<stdin>"
                 settings = self.configs.for_path(self.stdin_filename or "-")
-                yield f, parse_document(name, self.stdin or b""), settings
+                doc = parse_document(name, self.stdin or b"")
             else:
-                yield f, read_document(f), self.configs.for_path(f)
+                doc, settings = read_document(f), self.configs.for_path(f)
+            keep_until_exit(doc)
+            yield f, doc, settings
 
     def options(self, settings: Settings) -> LintOptions:
         return options_for(settings, self.target, self.budget)

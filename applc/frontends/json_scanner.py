@@ -22,6 +22,10 @@ from applc.source import escape_token
 MAX_DEPTH = 500
 
 _WS = re.compile(r"[ \t\n\r]*")
+# After a member or element: the comma, if there is one, and the whitespace around it.
+_AFTER = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")
+# Between a key and its value.
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 # Compiled when a text is first scanned for positions or a syntax error (a clean file is
 # never). Possessive: a 50 MB string is one match with no backtracking state (the plain
 # `*` kept a frame per character: 600 MB and half a second for 5 MB).
@@ -549,8 +553,8 @@ class JsonIndex:
             index = int(token)
             members = self._members(start)
             items = members.items
-            while len(items) <= index and not members.done:
-                self._read_next(members)
+            if len(items) <= index and not members.done:
+                self._read_items(members, index)
             return items[index] if index < len(items) else None
         return None
 
@@ -558,8 +562,8 @@ class JsonIndex:
         if self.duplicates:
             self._read_all(members)
         keys = members.keys
-        while key not in keys and not members.done:
-            self._read_next(members)
+        if key not in keys and not members.done:
+            self._read_members(members, key)
         pos = keys.get(key)
         return None if pos is None else self._key_span(pos)
 
@@ -578,8 +582,102 @@ class JsonIndex:
         return members
 
     def _read_all(self, members: _Members) -> None:
-        while not members.done:
-            self._read_next(members)
+        if members.is_object:
+            self._read_members(members, None)
+        else:
+            self._read_items(members, -1)
+
+    def _read_items(self, members: _Members, index: int) -> None:
+        """Read elements of an array until it has `index + 1` of them, or all of them for
+        -1. The loop `_read_next` makes, with its steps for objects and for the document's
+        own values left out: this reads every element of a `containers` array on the way
+        to a finding's position."""
+        if members.start == self._root:
+            while not members.done and (index < 0 or len(members.items) <= index):
+                self._read_next(members)
+            return
+        text = self.text
+        items = members.items
+        ends = self._ends
+        skip = self._skip
+        after = _AFTER.match
+        pending = members.pending
+        if pending < 0:
+            if members.done:
+                return
+            pos = _WS.match(text, members.pos).end()  # type: ignore[union-attr]
+            if text[pos] == "]":
+                members.done = True
+                ends[members.start] = pos + 1
+                return
+            items.append(pos)
+            pending = pos
+        while index < 0 or len(items) <= index:
+            m = after(text, ends.get(pending) or skip(text, pending)[1])
+            pos = m.end()  # type: ignore[union-attr]
+            if not m.group(1):  # type: ignore[union-attr]  # the closing bracket
+                members.done = True
+                ends[members.start] = pos + 1
+                pending = -1
+                break
+            items.append(pos)
+            pending = pos
+        members.pending = pending
+        if pending >= 0:
+            members.pos = pending
+
+    def _read_members(self, members: _Members, key: str | None) -> None:
+        """Read members of an object until `key` is among them, or all of them for
+        None: `_read_next`'s loop for the objects below the document's own."""
+        if members.start == self._root:
+            keys = members.keys
+            while not members.done and (key is None or key not in keys):
+                self._read_next(members)
+            return
+        text = self.text
+        keys = members.keys
+        first_keys = members.first_keys
+        shared = self._key_strings
+        ends = self._ends
+        skip = self._skip
+        after = _AFTER.match
+        colon = _COLON.match
+        pending = members.pending
+        if pending < 0:
+            if members.done:
+                return
+            pos = _WS.match(text, members.pos).end()  # type: ignore[union-attr]
+            if text[pos] == "}":
+                members.done = True
+                ends[members.start] = pos + 1
+                return
+        else:
+            m = after(text, ends.get(pending) or skip(text, pending)[1])
+            pos = m.end()  # type: ignore[union-attr]
+            if not m.group(1):  # type: ignore[union-attr]
+                members.done = True
+                ends[members.start] = pos + 1
+                members.pending = -1
+                return
+        while True:
+            name, kend = skip(text, pos)
+            name = shared.setdefault(name, name)
+            if name in keys and name not in first_keys:
+                first_keys[name] = keys[name]
+            keys[name] = pos
+            pending = colon(text, kend).end()  # type: ignore[union-attr]
+            if name == key:
+                break
+            m = after(text, ends.get(pending) or skip(text, pending)[1])
+            pos = m.end()  # type: ignore[union-attr]
+            if not m.group(1):  # type: ignore[union-attr]
+                members.done = True
+                ends[members.start] = pos + 1
+                pending = -1
+                break
+        members.pending = pending
+        if pending >= 0:
+            members.pos = pending
 
     def _read_next(self, members: _Members) -> None:
         """Read one more member or element (or the closing bracket)."""
