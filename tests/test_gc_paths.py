@@ -86,3 +86,49 @@ def test_applc_lint_and_build_freeze_after_loading(tmp_path: Path, name: str) ->
         assert proc.returncode == 0, proc.stdout + proc.stderr
         frozen = int(proc.stderr.rsplit("FROZEN ", 1)[1].split()[0])
         assert frozen > 0, args
+
+
+def test_a_one_shot_lint_keeps_its_last_document_out_of_the_collectors_reach(
+    tmp_path: Path,
+) -> None:
+    # Freeing a big document object by object on the way out is time the operating
+    # system spends for nothing: the command line keeps the last one it read, in a list
+    # that holds itself (so no reference count reaches zero) and that `gc.freeze` moved
+    # out of the collector's generations (so no collection frees it either).
+    for name in ("a.appliance.json", "b.appliance.json"):
+        (tmp_path / name).write_text(json.dumps(APPLIANCE, indent=2))
+    driver = (
+        "import atexit, gc, sys\n"
+        "from applc.frontends import json_loader\n"
+        "def report():\n"
+        "    kept = json_loader._KEPT\n"
+        "    frozen = not any(o is kept for o in gc.get_objects())\n"
+        "    names = [d.source.path for d in kept[1:]]\n"
+        "    sys.stderr.write(f'\\nKEPT {kept[0] is kept} {frozen} {names}\\n')\n"
+        "atexit.register(report)\n"
+        "sys.argv = ['applc', *sys.argv[1:]]\n"
+        "from applc.cli import main\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", driver, "lint", "a.appliance.json", "b.appliance.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "KEPT True True ['b.appliance.json']" in proc.stderr, proc.stderr
+
+
+def test_a_library_lint_keeps_no_document(unfrozen: None, tmp_path: Path) -> None:
+    from applc.api import Inputs, lint_paths
+    from applc.config import ConfigCache
+
+    path = tmp_path / "web.appliance.json"
+    path.write_text(json.dumps(APPLIANCE, indent=2))
+    before = list(json_loader._KEPT)
+    report = lint_paths(Inputs([str(path)], ConfigCache()))
+    assert report.files == 1
+    assert len(json_loader._KEPT) == len(before)
+    assert all(a is b for a, b in zip(json_loader._KEPT, before, strict=True))

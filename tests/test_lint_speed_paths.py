@@ -155,3 +155,21 @@ def test_positions_asked_backwards_switch_to_the_table() -> None:
         assert src.position(offset) == (offset // 2 + 1, offset % 2 + 1)
     assert src._line_starts is not None  # counting again and again stopped
     assert src._counted <= 5 * len(text)
+
+
+def test_reaching_an_element_reads_the_ones_before_it_in_one_loop() -> None:
+    # The way to a finding in the 1,000th container reads the 999 before it: one Python
+    # call for the whole array (and one for the container's members), not one per
+    # element or member.
+    from applc.frontends.json_scanner import JsonIndex
+
+    containers = [{"id": f"c{i}", "image": "busybox", "env": {"A": "[{"}} for i in range(1000)]
+    text = json.dumps({"id": "app", "containers": containers}, indent=2)
+    index = JsonIndex(text)
+    calls = _python_calls(lambda: index.value_range("/containers/999/env/A"))
+    assert calls < 40, calls
+    start, end = index.value_range("/containers/999/env/A") or (0, 0)
+    assert text[start:end] == '"[{"'
+    # Reading on from where it stopped: the end of the array, by the same loop.
+    assert index.value_range("/containers/1000") is None
+    assert index.value_range("") == (0, len(text))
