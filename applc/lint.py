@@ -17,7 +17,7 @@ from applc.model.fields import IGNORE_KEY
 from applc.records import Value
 from applc.rules.context import LintContext, LintOptions, did_you_mean
 from applc.rules.registry import CHECKS, RULES, Check, Rule, load_rules, matches, specificity
-from applc.source import join_pointer, parent_pointer, pointer_within
+from applc.source import has_u_escape, join_pointer, parent_pointer, pointer_within
 
 
 class InternalError(Exception):
@@ -244,7 +244,7 @@ def _may_hold_directives(doc: Document) -> bool:
     escape, the one way a key can spell it otherwise. A text without either has none to
     collect, and the walk over the whole value is skipped."""
     text = doc.source.text
-    return (IGNORE_KEY if doc.language == "json" else "ignore") in text or "\\u" in text
+    return (IGNORE_KEY if doc.language == "json" else "ignore") in text or has_u_escape(text)
 
 
 # Findings no x-applc-ignore or config entry can silence: the file could not be read, or

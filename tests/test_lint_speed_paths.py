@@ -173,3 +173,40 @@ def test_reaching_an_element_reads_the_ones_before_it_in_one_loop() -> None:
     # Reading on from where it stopped: the end of the array, by the same loop.
     assert index.value_range("/containers/1000") is None
     assert index.value_range("") == (0, len(text))
+
+
+@given(
+    st.lists(st.sampled_from(["\\", "u", "\\u", "\\\\", "a", "@", "\n", "\\\\u"]), max_size=60),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+)
+def test_u_escapes_are_found_as_the_plain_search_finds_them(
+    pieces: list[str], pad: int, backslashes: int
+) -> None:
+    # `"\\u" in text` is the reference; the texts cross the point where the loop over
+    # backslashes hands over to it (one per 1,024 characters).
+    from applc.source import has_u_escape
+
+    body = "".join(pieces)
+    for text in (body, "x" * pad + body, "\\x" * backslashes + body, body + "\\x" * backslashes):
+        assert has_u_escape(text) == ("\\u" in text), text[-80:]
+
+
+def test_u_escapes_are_looked_for_from_backslash_to_backslash() -> None:
+    # A big document with an escaped `@` in many containers and no `\u`: the search goes
+    # from one backslash to the next, one Python step each, not over every `u`.
+    from applc.source import has_u_escape
+
+    line = '{"env": {"MAIL": "support\\\\@example.com", "U": "' + "u" * 2000 + '"}}\n'
+    text = line * 200
+    steps = 0
+    real_find = str.find
+
+    class Counting(str):
+        def find(self, *args: Any) -> int:  # type: ignore[override]
+            nonlocal steps
+            steps += 1
+            return real_find(self, *args)
+
+    assert has_u_escape(Counting(text)) is False
+    assert steps == 401  # each of the 400 backslashes once, and the search finding no more

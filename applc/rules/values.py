@@ -16,7 +16,7 @@ from applc.diagnostics import Finding, Loc, Severity
 from applc.patterns import lazy
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
-from applc.source import join_pointer
+from applc.source import has_u_escape, join_pointer
 
 E = Severity.ERROR
 
@@ -148,7 +148,9 @@ def _shown(text: str) -> str:
 @check("APL112")
 def check_strings(ctx: LintContext) -> Iterator[Finding]:
     text = ctx.source.text
-    if "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None:
+    if not has_u_escape(text):
+        return  # both get into a string only by a `\\u` escape
+    if _SURROGATE_ESCAPE.search(text) is not None:
         yield from _surrogates(ctx.value, "")
     if "\\u0000" not in text:
         return  # a NUL gets into a string only by its escape
