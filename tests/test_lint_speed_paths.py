@@ -210,3 +210,26 @@ def test_u_escapes_are_looked_for_from_backslash_to_backslash() -> None:
 
     assert has_u_escape(Counting(text)) is False
     assert steps == 401  # each of the 400 backslashes once, and the search finding no more
+
+
+def test_each_image_is_checked_once_and_every_container_using_a_bad_one_is_told(
+    monkeypatch: Any,
+) -> None:
+    from applc.rules import values
+
+    checked: list[str] = []
+    real = values.image_reference_problem
+    monkeypatch.setattr(
+        values, "image_reference_problem", lambda image: checked.append(image) or real(image)
+    )
+    images = ["busybox:1.36", "Busybox:1.36", "busybox:1.36", "Busybox:1.36", "nginx:1.25"]
+    containers = [_container(i, image=image) for i, image in enumerate(images)]
+    text = json.dumps({"id": "a", "containers": containers}, indent=2)
+    found = lint_document(load_json_text("a.json", text), Settings())
+    assert sorted(checked) == ["Busybox:1.36", "busybox:1.36", "nginx:1.25"]
+    lines = text.splitlines()
+    told = [(d.code, lines[d.span.line - 1].strip()) for d in found if d.code == "APL113"]
+    assert told == [("APL113", '"image": "Busybox:1.36",')] * 2
+    assert [d.span.line for d in found if d.code == "APL113"] == [
+        i + 1 for i, line in enumerate(lines) if "Busybox" in line
+    ]

@@ -239,10 +239,15 @@ def image_reference_problem(image: str) -> str | None:
 
 @check("APL113")
 def check_images(ctx: LintContext) -> Iterator[Finding]:
+    # A big appliance runs a few images in thousands of containers: each is checked once.
+    problems: dict[str, str | None] = {}
     for c in ctx.appliance.containers:
         if not isinstance(c.image, str):
             continue
-        why = image_reference_problem(c.image)
+        if c.image in problems:
+            why = problems[c.image]
+        else:
+            why = problems[c.image] = image_reference_problem(c.image)
         if why is not None:
             yield Finding(
                 "APL113",
