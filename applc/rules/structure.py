@@ -316,6 +316,16 @@ def _lower_enum(enum: tuple[str, ...]) -> frozenset[str]:
     return found
 
 
+def _what(obj: dict[str, Any], kind: ObjectKind, what: str | None) -> str:
+    """What findings about `obj` call it: `what`, or a container by its id."""
+    if what is not None:
+        return what
+    if kind is CONTAINER:
+        ident = obj.get("id")
+        return f"container `{ident}`" if isinstance(ident, str) else "container"
+    return kind.title.lower()
+
+
 def _missing_loc(obj: dict[str, Any], pointer: str, in_object: bool) -> Loc:
     if isinstance(obj.get("id"), str):
         return Loc(join_pointer(pointer, "id"))
@@ -378,14 +388,14 @@ class _Walker:
                     )
                 )
                 continue
-            self.unknown(key, ptr, kind, fields, what or kind.title.lower())
+            self.unknown(key, ptr, kind, fields, _what(obj, kind, what))
         for f in required:
             if f.name not in obj:
                 self.out.append(
                     Finding(
                         "APL101",
                         _missing_loc(obj, pointer, in_object),
-                        f"{what or kind.title.lower()} is missing the required field `{f.name}`",
+                        f"{_what(obj, kind, what)} is missing the required field `{f.name}`",
                         help=f'add `"{f.name}"`: {_first_sentence(f.description)}',
                     )
                 )
@@ -484,15 +494,13 @@ class _Walker:
                 if item == "container":
                     ctype = v.get("type")
                     ctype = ctype if isinstance(ctype, str) else None
+                    # What the findings call it is made by `_what` when one needs it.
                     self.object(
                         v,
                         CONTAINER,
                         iptr,
                         False,
                         _FIELDS_BY_TYPE.get(ctype, CONTAINER.fields),  # type: ignore[arg-type]
-                        what=f"container `{v['id']}`"
-                        if isinstance(v.get("id"), str)
-                        else "container",
                     )
                 elif item == "volume":
                     self.volume(v, iptr)
@@ -505,13 +513,14 @@ class _Walker:
                     self.wrong_type(v, (item,), f"{ptr}/{i}", f"{f.name}[{i}]")
 
     def volume(self, v: dict[str, Any], ptr: str) -> None:
-        legacy = KINDS["legacy_volume"]
-        current = KINDS["volume"]
-        is_legacy = any(k in v for k in legacy.names)
-        kind = legacy if is_legacy else current
-        other = current if is_legacy else legacy
+        is_legacy = not _LEGACY_NAMES.isdisjoint(v)
+        kind = _LEGACY if is_legacy else _CURRENT
+        foreign = _FOREIGN_TO_LEGACY if is_legacy else _FOREIGN_TO_CURRENT
+        if foreign.isdisjoint(v):  # one form only, as nearly every volume is
+            self.object(v, kind, ptr, in_object=False, what="volume")
+            return
         for key in v:
-            if key in other.names and key not in kind.names:
+            if key in foreign:
                 self.out.append(
                     Finding(
                         "APL102",
@@ -523,8 +532,16 @@ class _Walker:
                         "`{container_path, host_path, mode}`",
                     )
                 )
-        rest = {k: x for k, x in v.items() if not (k in other.names and k not in kind.names)}
+        rest = {k: x for k, x in v.items() if k not in foreign}
         self.object(rest, kind, ptr, in_object=False, what="volume")
+
+
+_LEGACY = KINDS["legacy_volume"]
+_CURRENT = KINDS["volume"]
+_LEGACY_NAMES = frozenset(_LEGACY.names)
+# The keys of each form that the other form does not have.
+_FOREIGN_TO_LEGACY = frozenset(_CURRENT.names) - _LEGACY_NAMES
+_FOREIGN_TO_CURRENT = _LEGACY_NAMES - frozenset(_CURRENT.names)
 
 
 def _first_sentence(text: str) -> str:
