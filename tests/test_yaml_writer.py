@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
+from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -11,6 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from applc.writers import yaml_writer
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_quotes() -> Iterator[None]:
+    """Every test starts with an empty quote cache, so that it checks the quoting and not
+    an answer remembered from earlier: under mutmut each mutant's tests run in a process
+    forked after a clean run had filled the cache with the unmutated code's answers."""
+    yaml_writer._QUOTED.clear()
+    yield
+    yaml_writer._QUOTED.clear()
+
 
 # Strings that YAML readers are known to turn into something else when unquoted, plus
 # characters that are line breaks or not allowed raw in YAML 1.1.
@@ -182,3 +195,113 @@ def test_keys_that_are_not_strings_are_written_as_their_scalars() -> None:
     text = yaml_writer.dump(value)
     assert text == "7: a\nnull: b\ntrue: c\n2.5:\n  x: 1"
     assert yaml.safe_load(text) == value
+
+
+def test_a_scalar_or_an_empty_collection_alone_is_written_on_its_own() -> None:
+    assert yaml_writer.dump("name") == "name"
+    assert yaml_writer.dump("yes") == '"yes"'
+    assert yaml_writer.dump("a: b") == '"a: b"'
+    assert yaml_writer.dump(None) == "null"
+    assert yaml_writer.dump(False) == "false"
+    assert yaml_writer.dump(-12) == "-12"
+    assert yaml_writer.dump({}) == "{}"
+    assert yaml_writer.dump([]) == "[]"
+    assert yaml_writer.dump(()) == "[]"
+
+
+class _Word(str):
+    """A string subclass (an enum value, a marked-up string) is still a string."""
+
+
+def test_subclasses_of_mappings_and_strings_and_tuples_are_written_as_their_kind() -> None:
+    value = OrderedDict(
+        [
+            ("a", OrderedDict([("x", 1), ("w", _Word("yes"))])),
+            ("b", (1, _Word("two"))),
+            ("c", [OrderedDict(z=2), (3, (4,)), _Word("on"), OrderedDict(), ()]),
+            ("d", OrderedDict()),
+            ("e", ()),
+            ("f", _Word("plain")),
+        ]
+    )
+    text = yaml_writer.dump(value)
+    assert text == "\n".join(
+        [
+            "a:",
+            "  x: 1",
+            '  w: "yes"',
+            "b:",
+            "  - 1",
+            "  - two",
+            "c:",
+            "  - z: 2",
+            "  - - 3",
+            "    - - 4",
+            '  - "on"',
+            "  - {}",
+            "  - []",
+            "d: {}",
+            "e: []",
+            "f: plain",
+        ]
+    )
+    assert yaml.safe_load(text) == {
+        "a": {"x": 1, "w": "yes"},
+        "b": [1, "two"],
+        "c": [{"z": 2}, [3, [4]], "on", {}, []],
+        "d": {},
+        "e": [],
+        "f": "plain",
+    }
+    assert yaml_writer.dump((OrderedDict(k=_Word("null")),)) == '- k: "null"'
+
+
+def test_omit_none_reaches_into_sequences_at_every_depth() -> None:
+    value = [{"a": None, "b": 1}, [{"c": None, "d": 2}, [{"e": None}]], {"f": None}, None]
+    text = yaml_writer.dump(value, omit_none=True)
+    assert text == "\n".join(["- b: 1", "- - d: 2", "  - - {}", "- {}", "- null"])
+    assert yaml.safe_load(text) == [{"b": 1}, [{"d": 2}, [{}]], {}, None]
+    assert yaml_writer.dump(({"a": None},), omit_none=True) == "- {}"
+
+
+def test_a_key_stays_implicit_up_to_1000_characters() -> None:
+    # YAML limits an implicit key to 1024 characters; applc writes one of more than 1000
+    # as an explicit `? key`, the value on the next line after `: `.
+    short, long = "k" * 1000, "k" * 1001
+    assert yaml_writer.dump({short: "v"}) == f"{short}: v"
+    assert yaml_writer.dump({long: "v"}) == f"? {long}\n: v"
+    assert yaml_writer.dump([{long: {"x": [1]}}]) == f"- ? {long}\n  :\n    x:\n      - 1"
+    assert yaml.safe_load(yaml_writer.dump({short: "v", long: "w"})) == {short: "v", long: "w"}
+
+
+def test_short_strings_are_quoted_once_and_long_ones_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    real = yaml_writer._quote
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(yaml_writer, "_quote", counting)
+    short, long = "s" * 64, "l" * 65
+    words = [_Word("on"), _Word("on")]  # written through `scalar`
+    value = {short: [short, short, "yes", "yes"], "k": {short: long}, long: [long], "w": words}
+    text = yaml_writer.dump(value)
+    assert yaml.safe_load(text) == {**value, "w": ["on", "on"]}
+    # Each short string (key or value) is worked out once; a long one every time.
+    assert sorted(calls) == sorted([short, "yes", "k", "w", "on", long, long, long])
+
+
+def test_the_quote_cache_is_bounded() -> None:
+    # A language server writes for hours: at most 2,048 strings of at most 64 characters
+    # are remembered, whatever it writes.
+    words = [f"w{i}" for i in range(3000)]
+    text = yaml_writer.dump(words + ["x" * 65])
+    assert yaml.safe_load(text) == words + ["x" * 65]
+    assert len(yaml_writer._QUOTED) == 2048
+    assert set(yaml_writer._QUOTED) == set(words[:2048])
+    yaml_writer._QUOTED.clear()
+    yaml_writer.dump(["y" * 65, "z" * 64])
+    assert set(yaml_writer._QUOTED) == {"z" * 64}
