@@ -817,6 +817,7 @@ def test_the_rule_examples_are_the_appliances_their_pages_show() -> None:
         (1.5e-07, "0.00000015"),
         (1e20, "100000000000000000000"),
         (123.25, "123.25"),
+        (10**400, "1" + "0" * 400),  # a JSON integer no float can hold
     ],
 )
 def test_decimal_text_never_uses_an_exponent(x: float, text: str) -> None:
@@ -933,6 +934,71 @@ def test_reachable_through_follows_only_what_it_is_told() -> None:
     # Through the jobs to the services behind them, each once, in the order found.
     assert reachable_through(app, web, lambda c: c.is_job) == ["db", "cache"]
     assert reachable_through(app, web, lambda c: False) == ["load", "db"]
+
+
+def test_references_resolve_against_any_collection_of_known_ids() -> None:
+    from applc.targets.base import resolve_container, resolve_text
+
+    def naming(cid: str) -> str:
+        return cid + ".svc"
+
+    text = "@b @a @zz \\@a"
+    for known in (["a", "b"], ("a", "b"), {"a": 1, "b": 2}, frozenset("ab")):
+        assert resolve_text(text, naming, known) == "b.svc a.svc @zz @a"
+    # An iterator is read once, whatever order the references come in.
+    assert resolve_text(text, naming, iter(["a", "b"])) == "b.svc a.svc @zz @a"
+    c = _container(
+        cmd="run @b",
+        args=["@a", 3],
+        env={"X": "@b/@a", "N": 2, "x-applc-ignore": {"APL1": "r"}},
+        health_check={"protocol": "COMMAND", "command": "ping @a"},
+    )
+    for known in (["a", "b"], iter(["a", "b"]), {"a": 0, "b": 0}):
+        r = resolve_container(c, naming, known)
+        assert (r.cmd, r.args, r.env, r.health_command) == (
+            "run b.svc",
+            ["a.svc", "3"],
+            {"X": "b.svc/a.svc", "N": "2"},
+            "ping a.svc",
+        )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"health_check": {"protocol": "HTTP", "path": "/", "port_index": 0}},
+        {"health_check": {"protocol": "COMMAND"}},
+    ],
+)
+def test_only_a_command_health_check_has_a_command(raw: dict) -> None:
+    from applc.targets.base import resolve_container
+
+    r = resolve_container(_container(**raw), str, [])
+    assert (r.cmd, r.args, r.env, r.health_command) == (None, [], {}, None)
+
+
+def test_mounted_volumes_are_the_declared_ones_mounted_as_persistent() -> None:
+    from applc.targets.base import mounted_volumes
+
+    app = _appliance(
+        {
+            "id": "a",
+            "volumes": [
+                # Host paths that happen to spell a declared volume's id.
+                {"src": "logs", "dest": "/l", "type": "HOST"},
+                {"host_path": "cache", "container_path": "/c"},
+                {"src": "undeclared", "dest": "/u"},
+            ],
+        },
+        {"id": "b", "volumes": [{"src": "data", "dest": "/d"}, {"src": "cache", "dest": "/c"}]},
+        {"id": "c", "volumes": [{"src": "data", "dest": "/e"}]},
+        data_persistence={"volumes": [{"id": "cache"}, {"id": "logs"}, {"id": "data"}]},
+    )
+    got = mounted_volumes(app)
+    assert list(got) == ["data", "cache"]
+    assert [v.id for v in got.values()] == ["data", "cache"]
+    assert mounted_volumes(_appliance({"id": "a", "volumes": [{"src": "x", "dest": "/x"}]})) == {}
 
 
 def test_values_are_the_strings_a_container_sees() -> None:
