@@ -224,6 +224,9 @@ def compile_paths(
             budget=budget or settings.budget, target=target_name, namespace=options.namespace
         )
         report.diagnostics.extend(lint_document(doc, settings, lint_options))
+        forget = getattr(doc.source.locator, "forget", None)
+        if forget is not None:
+            forget()  # the findings are placed; what found them is not needed any more
         report.sources[doc.source.path] = doc.source
         report.files += 1
         docs.append((f, doc))

@@ -216,3 +216,24 @@ def test_a_failed_write_into_a_new_folder_leaves_no_folder(
     with pytest.raises(OSError, match="No space"):
         write_outputs(out, result)
     assert not (tmp_path / "new").exists()
+
+
+def test_a_build_renders_without_the_index_that_placed_its_findings(tmp_path: Path) -> None:
+    # Placing thousands of findings reads most of the document's objects into the
+    # position index; the build drops it once they are placed (a tenth of a Marathon
+    # build's peak at 10,000 containers), and the findings keep their places.
+    value = _value(40)
+    value["containers"][7]["ports"][0]["container_port"] = 70000  # APL221, an error
+    src = tmp_path / "big.appliance.json"
+    text = json.dumps(value, indent=2)
+    src.write_text(text, encoding="utf-8")
+    result = compile_paths([str(src)], ConfigCache(), "marathon", out_dir=tmp_path / "out")
+    assert result.refused
+    [source] = result.report.sources.values()
+    assert source.locator.index._nodes == {}
+    [bad] = [d for d in result.report.diagnostics if d.code == "APL221"]
+    line = text.splitlines()[bad.span.line - 1]
+    assert line.strip() == '"container_port": 70000'
+    assert line[bad.span.column - 1 :].startswith("70000")
+    # Asked again, a position is found again.
+    assert source.locate("/containers/7/ports/0/container_port").line == bad.span.line
