@@ -216,7 +216,7 @@ def check_containers(ctx: LintContext) -> Iterator[Finding]:
                 help="write the check out with `health_check` instead",
             )
         env = raw.get("env")
-        if isinstance(env, dict):
+        if isinstance(env, dict) and "" in env.values():  # looked for in C first
             for k, v in env.items():
                 if v == "":
                     yield Finding(
