@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from applc.diagnostics import Finding, Label, Loc, Severity
-from applc.model.nodes import Container
+from applc.model.nodes import Container, Port
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 
@@ -91,23 +91,32 @@ def _protocols(p: str) -> set[str]:
     return {x.strip() for x in p.split(",")}
 
 
-def fixed_host_ports(c: Container) -> list[tuple[int, str, str]]:
-    """(port, protocol, pointer) of each host port this container binds by number."""
+def fixed_host_ports(c: Container) -> list[tuple[int, str, Port, str]]:
+    """(port, protocol, the port entry, its field) of each host port this container
+    binds by number (the pointer, `entry.at(field)`, is made when a finding needs it)."""
     out = []
     for p in c.ports:
         if c.network_mode == "HOST":
             if p.container_port:
-                out.append((p.container_port, p.protocol, p.at("container_port")))
+                out.append((p.container_port, p.protocol, p, "container_port"))
         elif p.host_port:
-            out.append((p.host_port, p.protocol, p.at("host_port")))
+            out.append((p.host_port, p.protocol, p, "host_port"))
     return out
 
 
 @check("APL221", "APL222", "APL223", "APL224")
 def check_ports(ctx: LintContext) -> Iterator[Finding]:
-    bound: dict[tuple[int, str], tuple[Container, str]] = {}
+    bound: dict[tuple[int, str], tuple[Container, Port, str]] = {}
+    protocols: dict[str, list[str]] = {}  # each protocol text split once
+
+    def split(text: str) -> list[str]:
+        found = protocols.get(text)
+        if found is None:
+            found = protocols[text] = sorted(_protocols(text))
+        return found
+
     for c in ctx.appliance.containers:
-        seen: dict[tuple[int, str], str] = {}
+        seen: dict[tuple[int, str], Port] = {}
         for p in c.ports:
             cp = p.container_port
             if cp is not None and not 1 <= cp <= 65535:
@@ -125,37 +134,40 @@ def check_ports(ctx: LintContext) -> Iterator[Finding]:
                 )
             if cp is None:
                 continue
-            for proto in sorted(_protocols(p.protocol)):
+            told = False  # one finding per entry; its other protocols still count
+            for proto in split(p.protocol):
                 key = (cp, proto)
-                if key in seen:
+                if key not in seen:
+                    seen[key] = p
+                elif not told:
+                    told = True
                     yield Finding(
                         "APL222",
                         Loc(p.at("container_port")),
                         f"container port {cp}/{proto} is listed twice in `{c.id}`",
                         help="remove one of the two entries",
-                        labels=(Label(Loc(seen[key]), "first listed here"),),
+                        labels=(Label(Loc(seen[key].at("container_port")), "first listed here"),),
                     )
-                    break
-                seen[key] = p.at("container_port")
-        for port, proto, ptr in fixed_host_ports(c):
-            for pr in sorted(_protocols(proto)):
+        for port, proto, entry, field in fixed_host_ports(c):
+            told = False
+            for pr in split(proto):
                 key = (port, pr)
-                if key in bound and bound[key][0] is not c:
-                    other, optr = bound[key]
+                first = bound.setdefault(key, (c, entry, field))
+                if first[0] is not c and not told:
+                    told = True
+                    other, oentry, ofield = first
                     yield Finding(
                         "APL223",
-                        Loc(ptr),
+                        Loc(entry.at(field)),
                         f"host port {port}/{pr} is also bound by `{other.id}`",
                         help="use host_port 0 for a random port, or a different port",
-                        labels=(Label(Loc(optr), f"`{other.id}` binds it here"),),
+                        labels=(Label(Loc(oentry.at(ofield)), f"`{other.id}` binds it here"),),
                         notes=("two containers with one fixed host port never share an agent",),
                     )
-                    break
-                bound.setdefault(key, (c, ptr))
             if c.is_service and c.instances > 1:
                 yield Finding(
                     "APL223",
-                    Loc(ptr),
+                    Loc(entry.at(field)),
                     f"{c.instances} instances of `{c.id}` all bind host port {port}",
                     help="use host_port 0 for a random port",
                     notes=("each instance needs an agent of its own",),
