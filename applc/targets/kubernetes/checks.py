@@ -4,10 +4,10 @@ APL411 and APL413 here; the shared APL402-APL405 and APL410 in `applc.targets.ch
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from applc.diagnostics import Finding, Loc
+from applc.patterns import lazy
 from applc.rules.context import LintContext
 from applc.rules.registry import check, rule
 from applc.targets.checks import (
@@ -75,8 +75,9 @@ rule(
     example_target="kubernetes",
 )
 
-_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
-_C_IDENTIFIER = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
+# Compiled when a Kubernetes build first checks a name, not when a lint imports the rules.
+_PRINTABLE_ASCII = lazy(r"[\x20-\x7e]+")
+_C_IDENTIFIER = lazy(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 
 
 @check("APL413", target="kubernetes")
