@@ -14,6 +14,7 @@ from applc.api import lint_text
 from applc.config import Settings, Suppression
 from applc.diagnostics import Severity
 from applc.rules.context import Budget
+from applc.rules.registry import load_rules
 from applc.source import Span
 from tests.conftest import position_of
 
@@ -451,3 +452,28 @@ def test_a_plug_in_rule_links_to_its_own_page(monkeypatch):
         "APL304": registry.RULES["APL304"].url,
     }
     assert "example.org" not in registry.RULES["APL301"].url
+
+
+def test_a_selection_adds_the_rules_it_enables_to_the_set_it_is_given():
+    load_rules()
+    given = {"XYZ901"}  # e.g. a plug-in rule its caller enabled already
+    sel = lint_module.Selection(Settings(select=("APL301",)), "case.json", given)
+    assert sel.enabled is given
+    assert {"XYZ901", "APL301"} <= given
+    assert "APL304" not in given
+
+
+def test_collected_ignore_entries_start_unused_and_say_where_they_are():
+    load_rules()
+    value = {"id": "shop", "containers": [{"id": "web", IGNORE: {"APL301": "why"}}]}
+    directives, bad = lint_module.collect_directives(value)
+    assert bad == []
+    [d] = directives
+    assert (d.scope, d.selector, d.key_pointer, d.rules, d.used) == (
+        "/containers/0",
+        "APL301",
+        f"/containers/0/{IGNORE}/APL301",
+        ("APL301",),
+        False,
+    )
+    assert lint_module.Directive("", "APL301", "/x", ("APL301",), used=True).used is True
