@@ -316,6 +316,13 @@ def test_a_dsl_block_on_one_line_cannot_take_an_ignore():
     assert _dsl_insert(DSL, "/containers/2/image", "APL304") == ("/containers/2", None)
 
 
+def test_a_dsl_container_without_a_block_cannot_take_an_ignore():
+    # `service web` alone is a container with no braces: nowhere to put the line (the
+    # next container's block is not its own).
+    text = 'appliance shop\nservice web\nservice db {\n  image "x:1"\n}\n'
+    assert _dsl_insert(text, "/containers/0", "APL101") == ("/containers/0", None)
+
+
 def test_a_dsl_ignore_for_the_file_goes_after_the_appliance_line():
     assert _dsl_insert(DSL, "/id", ["APL301", "APL304"]) == (
         "",
@@ -335,6 +342,12 @@ def test_a_dsl_ignore_for_the_file_goes_after_the_appliance_line():
         "",
         text.replace("appliance shop\n", 'appliance shop\nignore APL301 "why"\n'),
     )
+
+
+def test_a_dsl_file_without_an_appliance_line_takes_no_file_ignore():
+    text = 'service web {\n  image "x:1"\n}\n'
+    assert _dsl_insert(text, "", "APL101") == (None, None)
+    assert _dsl_insert(text, "/id", "APL101") == (None, None)
 
 
 def test_a_dsl_pointer_to_no_container_goes_to_the_file():
