@@ -374,7 +374,7 @@ def scene(tmp_path: Path) -> tuple[Path, Path, list[b.Change]]:
     out = tmp_path / "out"
     out.mkdir()
     (out / "upd.yaml").write_text("upd old\n", encoding="utf-8")
-    os.chmod(out / "upd.yaml", 0o640)
+    os.chmod(out / "upd.yaml", 0o600)
     (out / "linked.yaml").write_text("linked old\n", encoding="utf-8")
     twin = tmp_path / "twin.yaml"
     os.link(out / "linked.yaml", twin)
@@ -409,7 +409,7 @@ def test_applying_creates_updates_rewrites_linked_files_in_place_and_removes(
     got = _snapshot(out)
     assert sorted(got) == ["keep.txt", "linked.yaml", "new.yaml", "upd.yaml"]  # nothing stray
     assert got["new.yaml"][:2] == (b"new\n", 0o640)  # what the umask allows
-    assert got["upd.yaml"][:2] == (b"upd new\n", 0o640)  # the old file's mode
+    assert got["upd.yaml"][:2] == (b"upd new\n", 0o600)  # the old file's mode
     assert got["linked.yaml"][0] == b"linked new\n"
     assert got["linked.yaml"][2] == linked_inode == os.stat(twin).st_ino  # still one file
     assert twin.read_bytes() == b"linked new\n"
@@ -754,3 +754,571 @@ def test_an_obsolete_file_that_cannot_be_read_is_kept(
         f"kept {out.as_posix()}/a.yaml, which this build no longer writes: "
         "it cannot be read (Permission denied)"
     ]
+
+
+# --------------------------------------------------------------------------- streaming
+
+# docs/targets.md: an output is rendered into a staged file beside its destination and
+# compared with the file there in blocks of 64 KiB (characters of the text).
+BLOCK = 65536
+
+
+class _Scripted:
+    """A target's pending file as the build sees it: `write_to` writes each run of pieces
+    into the sink, restarting it between runs (what a JSON target does when a value turns
+    out not to be UTF-8); a piece that is a function is called instead (something that
+    happens while the file is being rendered). Counts its renderings."""
+
+    def __init__(self, *runs: list[object]) -> None:
+        self.runs = runs
+        self.renders = 0
+
+    def write_to(self, sink: object) -> None:
+        self.renders += 1
+        for i, run in enumerate(self.runs):
+            if i:
+                sink.restart()  # type: ignore[attr-defined]
+            for piece in run:
+                if callable(piece):
+                    piece()
+                else:
+                    sink.write(piece)  # type: ignore[attr-defined]
+
+    def text(self) -> str:
+        self.renders += 1
+        return "".join(p for p in self.runs[-1] if isinstance(p, str))
+
+
+def _lines(first: int, count: int) -> str:
+    """Distinct lines, so that a block copied from the wrong place shows."""
+    return "".join(f"line {i:09d}\n" for i in range(first, first + count))  # 15 bytes each
+
+
+def _streamed_result(files: dict[str, object], manifest: Manifest | None = None) -> b.BuildResult:
+    """A build whose outputs are rendered as they are written."""
+    result = _result({}, (), manifest)
+    result.outputs = [b.OutputText(n, f, "in/shop.json") for n, f in files.items()]  # type: ignore[arg-type]
+    return result
+
+
+def _stray(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".bak")))
+
+
+@pytest.mark.parametrize("piece", [1000, 4096, 65536, 70000])
+def test_a_big_output_that_differs_late_is_written_whole(tmp_path: Path, piece: int) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    same = _lines(0, 3 * BLOCK // 15 + 7)  # three blocks and a bit, the same in both
+    old, new = same + "old end\n" + _lines(10**6, 10), same + "new end\n"
+    (out / "a.yaml").write_text(old, encoding="utf-8")
+    pieces: list[object] = [new[i : i + piece] for i in range(0, len(new), piece)]
+    done = b.write_outputs(out, _streamed_result({"a.yaml": _Scripted(pieces)}))
+    assert [(c.name, c.kind) for c in done] == [("a.yaml", "update")]
+    assert (out / "a.yaml").read_bytes() == new.encode()
+    assert _stray(out) == []
+
+
+def test_an_output_already_right_is_only_read(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    text = _lines(0, 2 * BLOCK // 15 + 3)
+    (out / "a.yaml").write_text(text, encoding="utf-8")
+    before = os.stat(out / "a.yaml")
+    pending = _Scripted([text[i : i + 3000] for i in range(0, len(text), 3000)])
+    assert b.write_outputs(out, _streamed_result({"a.yaml": pending})) == []
+    after = os.stat(out / "a.yaml")
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert pending.renders == 1
+    assert (
+        Manifest.load(out).entries["a.yaml"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    )
+
+
+@pytest.mark.parametrize("size", [10, BLOCK, 2 * BLOCK + 5])
+def test_an_old_file_that_starts_with_the_new_text_is_cut_to_it(tmp_path: Path, size: int) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    new = ("x" * (size - 1)) + "\n"
+    (out / "a.yaml").write_text(new + "left over\n", encoding="utf-8")
+    done = b.write_outputs(out, _streamed_result({"a.yaml": _Scripted([new])}))
+    assert [(c.name, c.kind) for c in done] == [("a.yaml", "update")]
+    assert (out / "a.yaml").read_bytes() == new.encode()
+    # And the other way round: the new text goes on after the old file ends.
+    longer = new + "more\n"
+    done = b.write_outputs(out, _streamed_result({"a.yaml": _Scripted([longer])}))
+    assert [(c.name, c.kind) for c in done] == [("a.yaml", "update")]
+    assert (out / "a.yaml").read_bytes() == longer.encode()
+
+
+def test_an_updated_output_keeps_its_mode_and_a_new_one_gets_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("old\n", encoding="utf-8")
+    os.chmod(out / "a.yaml", 0o604)
+    old_umask = os.umask(0o027)
+    try:
+        b.write_outputs(out, _result({"a.yaml": "new\n", "b.yaml": "b\n"}))
+    finally:
+        os.umask(old_umask)
+    assert (out / "a.yaml").read_bytes() == b"new\n"
+    assert os.stat(out / "a.yaml").st_mode & 0o777 == 0o604
+    assert os.stat(out / "b.yaml").st_mode & 0o777 == 0o640
+
+
+def test_an_updated_output_and_manifest_keep_their_owner(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root may give a file to another owner; CI runs as root")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("old\n", encoding="utf-8")
+    (out / b.MANIFEST).write_text(Manifest({}).text(), encoding="utf-8")
+    for name in ("a.yaml", b.MANIFEST):
+        os.chown(out / name, 4321, 4322)
+    b.write_outputs(out, _result({"a.yaml": "new\n"}, manifest=Manifest.load(out)))
+    for name in ("a.yaml", b.MANIFEST):
+        st = os.stat(out / name)
+        assert (st.st_uid, st.st_gid) == (4321, 4322), name
+    assert (out / "a.yaml").read_bytes() == b"new\n"
+
+
+def test_a_stream_holds_at_most_a_block_and_stages_beside_its_file(tmp_path: Path) -> None:
+    s = b._Streamed(tmp_path / "a.yaml", None, True, "a.yaml")
+    for _ in range(BLOCK - 1):
+        s.write("x")
+    assert s.staged is None  # less than a block: nothing written yet
+    s.write("x")
+    assert s.pieces == [] and s.staged is not None
+    staged = s.staged.path
+    assert staged.parent == tmp_path
+    assert staged.name.startswith(".a.yaml.") and staged.name.endswith(".tmp")
+    assert os.path.getsize(staged) == BLOCK
+    for _ in range(BLOCK - 1):
+        s.write("y")
+    assert os.path.getsize(staged) == BLOCK
+    s.write("y")
+    assert os.path.getsize(staged) == 2 * BLOCK and s.pieces == []
+    s.write("z")
+    assert s.finish() == "create"
+    assert staged.read_bytes() == b"x" * BLOCK + b"y" * BLOCK + b"z"
+    s.discard()
+    assert not staged.exists()
+
+
+def test_a_stream_compares_a_block_at_a_time(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes(b"x" * (2 * BLOCK))
+    s = b._Streamed(tmp_path / "a.yaml", os.stat(tmp_path / "a.yaml"), True, "a.yaml")
+    for _ in range(BLOCK):
+        s.write("x")
+    assert (s.matched, s.staged, s.pieces) == (BLOCK, None, [])
+    for _ in range(BLOCK):
+        s.write("x")
+    assert s.matched == 2 * BLOCK
+    assert s.finish() is None and s.staged is None
+    assert os.listdir(tmp_path) == ["a.yaml"]
+
+
+def test_a_restart_forgets_what_was_written_and_staged(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("q" * BLOCK + "old\n", encoding="utf-8")
+    first = ["q" * BLOCK, "r" * (BLOCK + 10)]  # matched a block, then staged one
+    pending = _Scripted(first, ["final \ud800\n"])
+    done = b.write_outputs(out, _streamed_result({"a.yaml": pending}))
+    assert [(c.name, c.kind) for c in done] == [("a.yaml", "update")]
+    raw = b"final \xed\xa0\x80\n"  # a lone surrogate is written as applc writes it
+    assert (out / "a.yaml").read_bytes() == raw
+    assert sorted(os.listdir(out)) == [b.MANIFEST, "a.yaml"]
+    assert Manifest.load(out).entries["a.yaml"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert pending.renders == 1
+
+
+def test_a_digest_is_of_the_last_rendering_in_utf8_lone_surrogates_included() -> None:
+    o = b.OutputText("a.yaml", _Scripted(["thrown away"], ["a\ud800"]), "in/shop.json")  # type: ignore[arg-type]
+    assert o.digest() == hashlib.sha256(b"a\xed\xa0\x80").hexdigest()
+    text = b.OutputText("b.yaml", "\udcff\n", "in/shop.json")
+    assert text.digest() == hashlib.sha256(b"\xed\xb3\xbf\n").hexdigest()
+
+
+def test_an_old_file_cut_short_while_it_is_compared_stops_the_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    old = _lines(0, BLOCK // 15 + 100)
+    (out / "a.yaml").write_text(old, encoding="utf-8")
+
+    def cut() -> None:
+        os.truncate(out / "a.yaml", 0)  # another program, between two blocks
+
+    pending = _Scripted([old[:BLOCK], cut, "something else\n"])
+    with pytest.raises(BuildError) as info:
+        b.write_outputs(out, _streamed_result({"a.yaml": pending}))
+    assert str(info.value) == (f"{(out / 'a.yaml').as_posix()} changed while applc was reading it")
+    assert os.listdir(out) == ["a.yaml"]  # no staged file, no manifest
+
+
+def test_a_write_renders_each_output_once_and_a_diff_keeps_its_texts(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "same.yaml").write_text("same\n", encoding="utf-8")
+    (out / "upd.yaml").write_text("old\n", encoding="utf-8")
+    files = {
+        n: _Scripted([t])
+        for n, t in (("same.yaml", "same\n"), ("upd.yaml", "new\n"), ("new.yaml", "n\n"))
+    }
+    b.write_outputs(out, _streamed_result(dict(files)))
+    assert {n: f.renders for n, f in files.items()} == {
+        "same.yaml": 1,
+        "upd.yaml": 1,
+        "new.yaml": 1,
+    }
+    files = {n: _Scripted([t]) for n, t in (("upd.yaml", "newer\n"), ("new2.yaml", "m\n"))}
+    got = b.changes(out, _streamed_result(dict(files)), texts=False)
+    assert [(c.name, c.kind, c.old, c.new) for c in got] == [
+        ("upd.yaml", "update", None, None),
+        ("new2.yaml", "create", None, None),
+    ]
+    assert {n: f.renders for n, f in files.items()} == {"upd.yaml": 1, "new2.yaml": 1}
+    got = b.changes(out, _streamed_result(dict(files)), texts=True)
+    assert [(c.name, c.kind, c.old, c.new) for c in got] == [
+        ("upd.yaml", "update", "new\n", "newer\n"),
+        ("new2.yaml", "create", None, "m\n"),
+    ]
+    assert {n: f.renders for n, f in files.items()} == {"upd.yaml": 2, "new2.yaml": 2}
+
+
+def _refuse_reading(monkeypatch: pytest.MonkeyPatch, name: str, *, opening: bool = False) -> None:
+    attr = "open_regular" if opening else "read_regular"
+    real = getattr(b, attr)
+
+    def refuse(path: object, *args: object, **kwargs: object) -> object:
+        if Path(str(path)).name == name:
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(b, attr, refuse)
+
+
+def test_an_output_that_cannot_be_read_stops_the_build_with_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("old\n", encoding="utf-8")
+    with monkeypatch.context() as m:
+        _refuse_reading(m, "a.yaml", opening=True)
+        with pytest.raises(BuildError) as info:
+            b.write_outputs(out, _result({"a.yaml": "new\n"}))
+    assert str(info.value) == f"cannot read {(out / 'a.yaml').as_posix()}: Permission denied"
+    assert os.listdir(out) == ["a.yaml"]
+    with monkeypatch.context() as m:
+        _refuse_reading(m, "a.yaml")
+        with pytest.raises(BuildError) as info:
+            b.changes(out, _result({"a.yaml": "new\n"}))
+    assert str(info.value) == f"cannot read {(out / 'a.yaml').as_posix()}: Permission denied"
+
+
+def test_a_manifest_that_cannot_be_read_back_stops_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / b.MANIFEST).write_text(Manifest({}).text(), encoding="utf-8")
+    _refuse_reading(monkeypatch, b.MANIFEST)
+    with pytest.raises(BuildError) as info:
+        b.write_outputs(out, _result({"a.yaml": "a\n"}, manifest=Manifest({})))
+    assert str(info.value) == f"cannot read {(out / b.MANIFEST).as_posix()}: Permission denied"
+    assert os.listdir(out) == [b.MANIFEST]  # the staged output was removed
+
+
+def test_read_errors_name_the_file_and_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise OSError("no reason given")
+
+    monkeypatch.setattr(b, "read_regular", refuse)
+    with pytest.raises(BuildError) as info:
+        b._read_text(tmp_path / "a.yaml", "shown/a.yaml")
+    assert str(info.value) == "cannot read shown/a.yaml: no reason given"
+
+
+def test_a_failure_rendering_a_later_output_removes_the_staged_ones(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.yaml").write_text("old\n", encoding="utf-8")
+
+    def fail() -> None:
+        raise RuntimeError("the template failed")
+
+    files = {"a.yaml": _Scripted(["new\n"]), "b.yaml": _Scripted(["b" * (BLOCK + 1), fail])}
+    with pytest.raises(RuntimeError, match="^the template failed$"):
+        b.write_outputs(out, _streamed_result(files))
+    assert sorted(os.listdir(out)) == ["a.yaml"]
+    assert (out / "a.yaml").read_bytes() == b"old\n"
+
+
+def test_without_texts_a_removal_carries_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "gone.yaml").write_text("gone\n", encoding="utf-8")
+    result = _result({}, ("gone.yaml",), Manifest({"gone.yaml": _recorded("gone\n")}))
+    got = b.changes(out, result, texts=False)
+    assert [(c.name, c.kind, c.old, c.new) for c in got] == [("gone.yaml", "remove", None, None)]
+
+
+def test_writing_to_a_file_instead_of_a_folder_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("x", encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        b.write_outputs(out, _result({"a.yaml": "a"}))
+    assert str(info.value) == f"{out.as_posix()} is not a folder"
+    assert out.read_text(encoding="utf-8") == "x"
+
+
+def _fail_replacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def replace(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_failed_write_removes_the_folders_it_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "keep").mkdir()
+    _fail_replacing(monkeypatch)
+    with pytest.raises(OSError, match="No space left on device"):
+        b.write_outputs(tmp_path / "new" / "deep" / "out", _result({"a.yaml": "a\n"}))
+    assert os.listdir(tmp_path) == ["keep"]
+
+
+def test_a_folder_that_cannot_be_removed_after_a_failure_keeps_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_replacing(monkeypatch)
+
+    def rmdir(self: Path) -> None:
+        raise OSError(16, "Device or resource busy")
+
+    monkeypatch.setattr(Path, "rmdir", rmdir)
+    with pytest.raises(OSError, match="No space left on device"):
+        b.write_outputs(tmp_path / "new" / "out", _result({"a.yaml": "a\n"}))
+    assert os.listdir(tmp_path / "new" / "out") == []  # kept, and empty
+
+
+def test_a_failure_after_the_manifest_was_replaced_puts_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "gone.yaml").write_text("gone\n", encoding="utf-8")
+    manifest = Manifest({"gone.yaml": _recorded("gone\n")})
+    (out / b.MANIFEST).write_text(manifest.text(), encoding="utf-8")
+    before = _snapshot(out)
+    _fail_removing(monkeypatch, "gone.yaml")
+    with pytest.raises(OSError, match="Read-only file system"):
+        b.write_outputs(out, _result({"a.yaml": "a\n"}, ("gone.yaml",), manifest))
+    assert _snapshot(out) == before
+
+
+def test_a_manifest_with_another_name_is_rewritten_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / b.MANIFEST).write_text(Manifest({}).text(), encoding="utf-8")
+    twin = tmp_path / "twin.json"
+    os.link(out / b.MANIFEST, twin)
+    b.write_outputs(out, _result({"a.yaml": "a\n"}, manifest=Manifest({})))
+    assert os.path.samefile(twin, out / b.MANIFEST)
+    assert Manifest.load(out).entries == {"a.yaml": _recorded("a\n")}
+    assert twin.read_bytes() == (out / b.MANIFEST).read_bytes()
+
+
+def test_a_file_with_other_names_does_not_stop_the_changes_after_it(
+    scene: tuple[Path, Path, list[b.Change]],
+) -> None:
+    out, twin, todo = scene
+    linked, new = todo[2], todo[0]
+    b._apply([linked, new])
+    assert (out / "new.yaml").read_bytes() == b"new\n"
+    assert twin.read_bytes() == b"linked new\n"
+
+
+def test_applied_texts_are_utf8_lone_surrogates_included(tmp_path: Path) -> None:
+    b._apply([b.Change("a.yaml", "create", None, "\u00e9\ud800\n", tmp_path / "a.yaml", None)])
+    assert (tmp_path / "a.yaml").read_bytes() == b"\xc3\xa9\xed\xa0\x80\n"
+
+
+def test_files_are_staged_beside_their_destination(
+    scene: tuple[Path, Path, list[b.Change]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, _, todo = scene
+    moves: list[tuple[Path, Path]] = []
+    real = os.replace
+
+    def replace(src: Path, dst: Path) -> None:
+        moves.append((Path(src), Path(dst)))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    b._apply(todo)
+    assert [d.name for _, d in moves] == ["new.yaml", "upd.yaml"]
+    for src, dst in moves:
+        assert src.parent == dst.parent and src.name.startswith(f".{dst.name}.")
+
+
+def test_two_changes_to_one_file_roll_back_to_its_old_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two names of the output folder that are links to the same file inside it.
+    (tmp_path / "x.yaml").write_text("old\n", encoding="utf-8")
+    (tmp_path / "gone.yaml").write_text("gone\n", encoding="utf-8")
+    x, gone = tmp_path / "x.yaml", tmp_path / "gone.yaml"
+    todo = [
+        b.Change("a.yaml", "update", "old\n", "a\n", x, os.stat(x)),
+        b.Change("b.yaml", "update", "old\n", "b\n", x, os.stat(x)),
+        b.Change("gone.yaml", "remove", "gone\n", None, gone, os.stat(gone)),
+    ]
+    before = _snapshot(tmp_path)
+    _fail_removing(monkeypatch, "gone.yaml")
+    with pytest.raises(OSError, match="Read-only file system"):
+        b._apply(todo)
+    assert _snapshot(tmp_path) == before
+
+
+# --------------------------------------------------------------------------- names, again
+
+
+def _unit(source: str, appliance: str, *suffixes: str) -> b.Unit:
+    key = f"../{source}"
+    return b.Unit(source, source, key, appliance, [(s, None) for s in suffixes])  # type: ignore[misc]
+
+
+def _named(
+    units: list[b.Unit], out: Path | None, manifest: Manifest | None = None
+) -> b.BuildResult:
+    from applc.formatters import Report
+
+    result = b.BuildResult(Report([], {}, 0), "compose", units=units, manifest=manifest)
+    b.assign_names(result, out)
+    return result
+
+
+def test_an_appliance_alone_keeps_its_name_and_gets_no_note() -> None:
+    result = _named([_unit("in/shop.json", "shop", "compose.yaml")], None)
+    assert [o.name for o in result.outputs] == ["shop.compose.yaml"]
+    assert result.notes == []
+
+
+def test_inputs_sharing_an_id_are_named_apart_with_a_note(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "hail.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "elsewhere.json").write_text("{}", encoding="utf-8")
+    manifest = Manifest(
+        {
+            "hail.compose.yaml": {**RECORD, "appliance": "hail", "source": "../old/hail.json"},
+            # An earlier input of an id no input has now: it names nothing here.
+            "z.compose.yaml": {**RECORD, "appliance": "z", "source": "../elsewhere.json"},
+        }
+    )
+    units = [
+        _unit("a/hail.json", "hail", "compose.yaml"),
+        _unit("b/hail.json", "hail", "compose.yaml"),
+    ]
+    result = _named(units, out, manifest)
+    assert [o.name for o in result.outputs] == [
+        "hail--a-hail.compose.yaml",
+        "hail--b-hail.compose.yaml",
+    ]
+    assert result.notes == [
+        "3 inputs define appliance `hail` (../old/hail.json in an earlier build of this "
+        "folder); their outputs are named apart: a/hail.json -> hail--a-hail.*, "
+        "b/hail.json -> hail--b-hail.*"
+    ]
+    result = _named(units[:1] + [_unit("c/Hail.json", "Hail", "compose.yaml")], None)
+    assert result.notes == [
+        "2 inputs define appliance `hail`; their outputs are named apart: "
+        "a/hail.json -> hail--a-hail.*, c/Hail.json -> Hail--c-Hail.*"
+    ]
+
+
+def test_an_output_name_is_at_most_255_bytes() -> None:
+    aid = "a" * 128
+    ok = _named([_unit("in/a.json", aid, "s" * 126)], None)
+    assert [o.name for o in ok.outputs] == [f"{aid}.{'s' * 126}"]
+    with pytest.raises(BuildError) as info:
+        _named([_unit("in/a.json", aid, "s" * 127)], None)
+    assert str(info.value) == f'in/a.json: the output name "{aid}.{"s" * 127}" is not safe'
+
+
+def test_two_inputs_that_would_write_one_name_are_refused() -> None:
+    units = [_unit("in/one.json", "a.b", "c"), _unit("in/two.json", "a", "B.c")]
+    with pytest.raises(BuildError) as info:
+        _named(units, None)
+    assert str(info.value) == (
+        "in/two.json and in/one.json would both write a.B.c (names that differ only in "
+        "case are the same file on some systems)"
+    )
+
+
+def test_a_name_an_earlier_build_wrote_for_another_input_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "other.json").write_text("{}", encoding="utf-8")
+    manifest = Manifest(
+        {"shop.compose.yaml": {**RECORD, "appliance": "renamed", "source": "../other.json"}}
+    )
+    with pytest.raises(BuildError) as info:
+        _named([_unit("in/shop.json", "shop", "compose.yaml")], out, manifest)
+    assert str(info.value) == (
+        "in/shop.json would write shop.compose.yaml, which an earlier build wrote for "
+        "../other.json; rename one of the appliances"
+    )
+    # Once that input is gone, the name is free.
+    (tmp_path / "other.json").unlink()
+    result = _named([_unit("in/shop.json", "shop", "compose.yaml")], out, manifest)
+    assert [o.name for o in result.outputs] == ["shop.compose.yaml"]
+
+
+def test_the_owner_of_the_exact_name_comes_before_another_spelling() -> None:
+    m = Manifest(
+        {
+            "Shop.compose.yaml": {**RECORD, "source": "upper.json"},
+            "shop.compose.yaml": {**RECORD, "source": "lower.json"},
+        }
+    )
+    assert m.owner("shop.compose.yaml") == "lower.json"
+    assert m.owner("Shop.compose.yaml") == "upper.json"
+    assert m.owner("SHOP.compose.yaml") == "upper.json"  # the first in the file
+
+
+def test_the_unsafe_id_message_says_what_names_a_file() -> None:
+    assert b.id_problem("../x") == (
+        'appliance id "../x" cannot name an output file: applc names files only with ids '
+        "of letters, digits, `.`, `_` and `-` (at most 128, not starting with `.` or `-`), "
+        "so that a name never leaves the output folder"
+    )
+
+
+def test_a_name_missing_from_the_listing_is_refused_even_without_another_spelling(
+    tmp_path: Path,
+) -> None:
+    # The folder was listed before the file appeared: still refused, with a message.
+    (tmp_path / "a.yaml").write_text("x", encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        b._slot(tmp_path, "a.yaml", set())
+    assert str(info.value) == (
+        f"{(tmp_path / 'a.yaml').as_posix()} is the same file as {(tmp_path / '?').as_posix()} "
+        "on this file system (it ignores case); applc does not overwrite it"
+    )
+
+
+def test_a_manifest_is_read_up_to_64_mib(tmp_path: Path) -> None:
+    body = '{"version": 1, "files": {}}'
+    limit = 64 * 1024 * 1024
+    (tmp_path / b.MANIFEST).write_text(" " * (limit - len(body)) + body, encoding="utf-8")
+    assert Manifest.load(tmp_path).entries == {}
+    (tmp_path / b.MANIFEST).write_text(" " * (limit + 1 - len(body)) + body, encoding="utf-8")
+    with pytest.raises(BuildError, match="is not a manifest this applc wrote"):
+        Manifest.load(tmp_path)
