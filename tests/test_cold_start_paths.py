@@ -178,3 +178,22 @@ def test_a_pyproject_that_only_mentions_applc_is_not_parsed(tmp_path: Path) -> N
     proc, modules = _imported(tmp_path, "lint", "web.appliance.json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "tomllib" in modules
+
+
+def test_findings_in_plain_text_need_no_escape_pattern_nor_unicode_tables(tmp_path: Path) -> None:
+    # The human-readable output escapes what a terminal would act on; text that
+    # `str.isprintable` passes has none of it, so the pattern is not compiled, and the
+    # Unicode tables are read only for characters beyond ASCII.
+    web = {**CLEAN, "containers": [{**CLEAN["containers"][0], "image": "nginx"}]}
+    (tmp_path / "web.appliance.json").write_text(json.dumps(web, indent=2))
+    proc, modules = _imported(tmp_path, "lint", "web.appliance.json")
+    assert "APL" in proc.stdout, proc.stdout + proc.stderr  # a finding was shown
+    assert "unicodedata" not in modules
+    assert _compiled(tmp_path, "lint", "web.appliance.json") == []
+    # ... and a line with a tab and a wide character does need both.
+    (tmp_path / "web.appliance.json").write_text(
+        json.dumps(web, indent=2).replace('"image"', '"x-note": "字",\t"image"')
+    )
+    proc, modules = _imported(tmp_path, "lint", "web.appliance.json")
+    assert "unicodedata" in modules, proc.stdout
+    assert "applc.formatters.text._UNSAFE" in _compiled(tmp_path, "lint", "web.appliance.json")

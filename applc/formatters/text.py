@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from applc.diagnostics import Severity
+from applc.patterns import lazy
 
 _CODES = {
     "bold": "1",
@@ -27,6 +27,10 @@ def paint(text: str, style: str, color: bool) -> str:
 def char_width(ch: str) -> int:
     if ch == "\t":
         return 4
+    if " " <= ch < "\x7f":
+        return 1
+    import unicodedata  # only text beyond ASCII needs the tables
+
     if unicodedata.combining(ch):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
@@ -37,7 +41,9 @@ def char_width(ch: str) -> int:
 # finding), DEL, C1 controls (CSI and OSC on their own), and the bidirectional overrides
 # and isolates that reorder what is shown ("Trojan Source"), plus the Unicode line and
 # paragraph separators.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# Every one of them is a character `str.isprintable` refuses, so printable text (nearly
+# every message and line) is passed without compiling the pattern.
+_UNSAFE = lazy("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -57,7 +63,7 @@ def escape_controls(text: str) -> str:
     Every human-readable renderer passes file-derived text (messages, help, notes, file
     names) through this one function, whatever the colour setting.
     """
-    if _UNSAFE.search(text) is None:  # the common case, at C speed
+    if text.isprintable() or _UNSAFE.search(text) is None:  # the common cases, in C
         return text
     return _UNSAFE.sub(_escape_char, text)
 
@@ -65,7 +71,7 @@ def escape_controls(text: str) -> str:
 def display(line: str) -> str:
     """A source line as shown: tabs expanded, control characters made visible escapes
     (widths are measured on this form, so carets stay under their text)."""
-    if _UNSAFE.search(line) is None:
+    if line.isprintable() or _UNSAFE.search(line) is None:
         return line
     return escape_controls(line.replace("\t", "    "))
 

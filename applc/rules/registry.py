@@ -167,7 +167,21 @@ class Check(Value):
 
 # `APL` and three digits for applc's own rules; a plug-in's rules take letters of their
 # own (say `LST001`), so its codes never collide with applc's.
-CODE = re.compile(r"[A-Z]{2,8}[0-9]{1,4}")
+CODE = lazy(r"[A-Z]{2,8}[0-9]{1,4}")
+
+
+def is_code(text: str) -> bool:
+    """Whether `text` is a rule code, as `CODE.fullmatch` says, without compiling it (every
+    rule is checked when its module is imported, on every run)."""
+    letters = text.rstrip("0123456789")
+    digits = len(text) - len(letters)
+    return (
+        2 <= len(letters) <= 8
+        and 1 <= digits <= 4
+        and text.isascii()
+        and letters.isalpha()
+        and letters.isupper()
+    )
 
 RULES: dict[str, Rule] = {}
 # The letters of every registered code (`APL`, and a plug-in's own), for `specificity`.
@@ -193,7 +207,7 @@ def rule(
     example_importer: str | None = None,
     security: Security | None = None,
 ) -> Rule:
-    if CODE.fullmatch(code) is None:
+    if not is_code(code):
         raise ValueError(f"rule code {code!r} is not upper-case letters and digits")
     if fix not in (None, "safe", "unsafe"):
         raise ValueError(f"rule {code}: fix must be 'safe' or 'unsafe'")
