@@ -1322,3 +1322,52 @@ def test_a_manifest_is_read_up_to_64_mib(tmp_path: Path) -> None:
     (tmp_path / b.MANIFEST).write_text(" " * (limit + 1 - len(body)) + body, encoding="utf-8")
     with pytest.raises(BuildError, match="is not a manifest this applc wrote"):
         Manifest.load(tmp_path)
+
+
+def test_an_input_is_known_by_its_path_from_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    src = tmp_path / "in" / "a.json"
+    src.parent.mkdir()
+    src.write_text("{}", encoding="utf-8")
+    (tmp_path / "link.json").symlink_to(src)
+    assert b.source_key(str(src), None, out) == "../in/a.json"
+    assert b.source_key(str(tmp_path / "link.json"), None, out) == "../in/a.json"
+    assert b.source_key(str(src), None, None) == src.resolve().as_posix()
+    # Standard input is `-`, or the file it stands for (`--stdin-filename`).
+    assert b.source_key("-", None, out) == "-"
+    assert b.source_key("-", str(src), out) == "../in/a.json"
+    assert b.source_key("-", None, None) == "-"
+
+
+def test_every_earlier_input_of_a_shared_id_is_named_in_the_note(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("x.json", "y.json"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    manifest = Manifest(
+        {
+            "hail--x.compose.yaml": {**RECORD, "appliance": "hail", "source": "../x.json"},
+            "hail--y.compose.yaml": {**RECORD, "appliance": "hail", "source": "../y.json"},
+        }
+    )
+    result = _named([_unit("a/hail.json", "hail", "compose.yaml")], out, manifest)
+    assert result.notes == [
+        "3 inputs define appliance `hail` (../x.json, ../y.json in an earlier build of this "
+        "folder); their outputs are named apart: a/hail.json -> hail--hail.*"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "raw"), [("", b""), ("\u00e9\ud800\n", b"\xc3\xa9\xed\xa0\x80\n")]
+)
+def test_a_file_with_other_names_is_rewritten_to_the_exact_bytes(
+    tmp_path: Path, text: str, raw: bytes
+) -> None:
+    (tmp_path / "a.yaml").write_text("old\n", encoding="utf-8")
+    os.link(tmp_path / "a.yaml", tmp_path / "twin.yaml")
+    change = b.Change(
+        "a.yaml", "update", "old\n", text, tmp_path / "a.yaml", os.stat(tmp_path / "a.yaml")
+    )
+    b._apply([change])
+    assert (tmp_path / "twin.yaml").read_bytes() == raw
+    assert os.path.samefile(tmp_path / "twin.yaml", tmp_path / "a.yaml")
