@@ -68,7 +68,8 @@ rule(
 )
 
 
-@check("APL412", target="compose")
+# Each check is registered by a call after its definition, not with `@check`:
+# mutmut does not mutate decorated functions (docs/testing.md).
 def https_checks(ctx: LintContext) -> Iterator[Finding]:
     for c in named(ctx):
         hc = c.health_check
@@ -85,7 +86,9 @@ def https_checks(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@check("APL404", target="compose")
+check("APL412", target="compose")(https_checks)
+
+
 def schedules(ctx: LintContext) -> Iterator[Finding]:
     for c in named(ctx):
         if not c.is_job:
@@ -108,7 +111,9 @@ def schedules(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL405", target="compose")
+check("APL404", target="compose")(schedules)
+
+
 def placement(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.base import placement_choice
 
@@ -123,7 +128,9 @@ def placement(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL406", target="compose")
+check("APL405", target="compose")(placement)
+
+
 def host_references(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.compose.naming import HOST_GATEWAY_NAME
 
@@ -156,7 +163,9 @@ def host_references(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL410", target="compose")
+check("APL406", target="compose")(host_references)
+
+
 def resources(ctx: LintContext) -> Iterator[Finding]:
     for c in named(ctx):
         res = c.resources
@@ -168,3 +177,6 @@ def resources(ctx: LintContext) -> Iterator[Finding]:
                 target="compose",
             )
     yield from fractional_gpus(ctx, "compose")
+
+
+check("APL410", target="compose")(resources)

@@ -80,7 +80,8 @@ _PRINTABLE_ASCII = lazy(r"[\x20-\x7e]+")
 _C_IDENTIFIER = lazy(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 
 
-@check("APL413", target="kubernetes")
+# Each check is registered by a call after its definition, not with `@check`:
+# mutmut does not mutate decorated functions (docs/testing.md).
 def env_names(ctx: LintContext) -> Iterator[Finding]:
     from applc.model.fields import IGNORE_KEY, SCHEMA_KEY
 
@@ -109,7 +110,9 @@ def env_names(ctx: LintContext) -> Iterator[Finding]:
                 )
 
 
-@check("APL402", target="kubernetes")
+check("APL413", target="kubernetes")(env_names)
+
+
 def dependencies(ctx: LintContext) -> Iterator[Finding]:
     by_id = ctx.appliance.by_id
     for c in named(ctx):
@@ -126,7 +129,9 @@ def dependencies(ctx: LintContext) -> Iterator[Finding]:
                 )
 
 
-@check("APL403", target="kubernetes")
+check("APL402", target="kubernetes")(dependencies)
+
+
 def port_names(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.kubernetes.naming import port_names
 
@@ -135,7 +140,9 @@ def port_names(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@check("APL404", target="kubernetes")
+check("APL403", target="kubernetes")(port_names)
+
+
 def schedules(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.kubernetes.adapter import cron_schedule
 
@@ -172,7 +179,9 @@ def schedules(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL405", target="kubernetes")
+check("APL404", target="kubernetes")(schedules)
+
+
 def placement(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.base import placement_choice
     from applc.targets.kubernetes.adapter import node_selector
@@ -189,7 +198,9 @@ def placement(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL407", target="kubernetes")
+check("APL405", target="kubernetes")(placement)
+
+
 def names(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.kubernetes.adapter import job_kind, name_problem
 
@@ -206,12 +217,16 @@ def names(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL410", target="kubernetes")
+check("APL407", target="kubernetes")(names)
+
+
 def resources(ctx: LintContext) -> Iterator[Finding]:
     yield from fractional_gpus(ctx, "kubernetes")
 
 
-@check("APL411", target="kubernetes")
+check("APL410", target="kubernetes")(resources)
+
+
 def volumes(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.kubernetes.adapter import CLAIM_SIZE, DNS1123, persistent_claims
 
@@ -251,3 +266,6 @@ def volumes(ctx: LintContext) -> Iterator[Finding]:
                     help="check the size and storage class before deploying",
                     target="kubernetes",
                 )
+
+
+check("APL411", target="kubernetes")(volumes)

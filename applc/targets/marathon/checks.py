@@ -77,7 +77,8 @@ rule(
 )
 
 
-@check("APL401", target="marathon")
+# Each check is registered by a call after its definition, not with `@check`:
+# mutmut does not mutate decorated functions (docs/testing.md).
 def gpus(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.marathon.adapter import docker_only, gpu_count
 
@@ -109,7 +110,9 @@ def gpus(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL402", target="marathon")
+check("APL401", target="marathon")(gpus)
+
+
 def dependencies(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.marathon.adapter import job_dependency_gaps
 
@@ -125,14 +128,18 @@ def dependencies(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL403", target="marathon")
+check("APL402", target="marathon")(dependencies)
+
+
 def port_names(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.marathon.naming import port_names
 
     yield from renamed_ports(ctx, "marathon", port_names, "Marathon")
 
 
-@check("APL404", target="marathon")
+check("APL403", target="marathon")(port_names)
+
+
 def schedules(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.base import chronos_schedule, schedule_problem
 
@@ -156,7 +163,9 @@ def schedules(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@check("APL408", target="marathon")
+check("APL404", target="marathon")(schedules)
+
+
 def job_references(ctx: LintContext) -> Iterator[Finding]:
     by_id = ctx.appliance.by_id
     for occ in ctx.occurrences:
@@ -171,7 +180,9 @@ def job_references(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@check("APL409", target="marathon")
+check("APL408", target="marathon")(job_references)
+
+
 def host_protocols(ctx: LintContext) -> Iterator[Finding]:
     from applc.targets.base import port_protocols
 
@@ -190,6 +201,11 @@ def host_protocols(ctx: LintContext) -> Iterator[Finding]:
                 )
 
 
-@check("APL410", target="marathon")
+check("APL409", target="marathon")(host_protocols)
+
+
 def resources(ctx: LintContext) -> Iterator[Finding]:
     yield from fractional_gpus(ctx, "marathon")
+
+
+check("APL410", target="marathon")(resources)
