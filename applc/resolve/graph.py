@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,8 @@ class DependencyGraph(Value):
     def topological_order(self) -> list[str]:
         """Dependencies before dependents; ties keep document order. Nodes on a cycle
         (and what depends on them) come last, in document order."""
+        import heapq  # only builds order containers; a lint does not import it
+
         index = {n: i for i, n in enumerate(self.nodes)}
         remaining = {n: len(self.edges[n]) for n in self.nodes}
         dependents: dict[str, list[str]] = {n: [] for n in self.nodes}
