@@ -1371,3 +1371,56 @@ def test_a_file_with_other_names_is_rewritten_to_the_exact_bytes(
     b._apply([change])
     assert (tmp_path / "twin.yaml").read_bytes() == raw
     assert os.path.samefile(tmp_path / "twin.yaml", tmp_path / "a.yaml")
+
+
+@pytest.fixture
+def swapped(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An output folder where `a.yaml` became a link to a file outside it after the build
+    checked it (another program swapped it): the folder, the link, the outside file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    secret = tmp_path / "secret"
+    secret.write_text("secret\n", encoding="utf-8")
+    (out / "a.yaml").symlink_to(secret)
+    return out, out / "a.yaml", secret
+
+
+def test_an_output_swapped_for_a_link_after_its_check_is_never_read(
+    swapped: tuple[Path, Path, Path],
+) -> None:
+    out, link, secret = swapped
+    seen = os.stat(secret)  # what the check saw: a regular file
+    for read in (
+        lambda: b._Streamed(link, seen, True, "out/a.yaml"),
+        lambda: b._read_text(link, "out/a.yaml"),
+    ):
+        with pytest.raises(BuildError) as info:
+            read()
+        assert str(info.value) == f"cannot read out/a.yaml: {link} is a symbolic link"
+    assert os.listdir(out) == ["a.yaml"]
+
+
+def test_an_obsolete_file_swapped_for_a_link_after_its_check_is_kept_unread(
+    swapped: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, link, secret = swapped
+    manifest = Manifest({"a.yaml": _recorded("secret\n")})
+    real_lstat = os.lstat
+
+    def lstat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        # The check runs before the swap: it sees a regular file.
+        return real_lstat(secret if Path(str(path)) == link else path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    kept = (
+        f"kept {link.as_posix()}, which this build no longer writes: it cannot be read "
+        f"({link} is a symbolic link)"
+    )
+    result = _result({}, ("a.yaml",), manifest)
+    assert b.changes(out, result, texts=False) == []
+    assert result.notes == [kept]
+    # Swapped between the hash and the read of its text: kept too, its text never read.
+    monkeypatch.setattr(b, "_file_sha256", lambda path: b.sha256("secret\n"))
+    result = _result({}, ("a.yaml",), manifest)
+    assert b.changes(out, result, texts=True) == []
+    assert result.notes == [kept]
