@@ -167,7 +167,7 @@ def test_reaching_an_element_reads_the_ones_before_it_in_one_loop() -> None:
     text = json.dumps({"id": "app", "containers": containers}, indent=2)
     index = JsonIndex(text)
     calls = _python_calls(lambda: index.value_range("/containers/999/env/A"))
-    assert calls < 40, calls
+    assert calls < 100, calls  # the old reader: 1,037
     start, end = index.value_range("/containers/999/env/A") or (0, 0)
     assert text[start:end] == '"[{"'
     # Reading on from where it stopped: the end of the array, by the same loop.

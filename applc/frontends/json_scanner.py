@@ -591,40 +591,30 @@ class JsonIndex:
         """Read elements of an array until it has `index + 1` of them, or all of them for
         -1. The loop `_read_next` makes, with its steps for objects and for the document's
         own values left out: this reads every element of a `containers` array on the way
-        to a finding's position."""
+        to a finding's position, so its step is written out in the loop, not called."""
         if members.start == self._root:
             while not members.done and (index < 0 or len(members.items) <= index):
                 self._read_next(members)
             return
-        text = self.text
         items = members.items
+        pending = members.pending
+        if pending < 0:
+            pending = self._first_start(members)
+            if pending < 0:
+                return
+            items.append(pending)
+        text = self.text
         ends = self._ends
         skip = self._skip
         after = _AFTER.match
-        pending = members.pending
-        if pending < 0:
-            if members.done:
-                return
-            pos = _WS.match(text, members.pos).end()  # type: ignore[union-attr]
-            if text[pos] == "]":
-                members.done = True
-                ends[members.start] = pos + 1
-                return
-            items.append(pos)
-            pending = pos
         while index < 0 or len(items) <= index:
             m = after(text, ends.get(pending) or skip(text, pending)[1])
-            pos = m.end()  # type: ignore[union-attr]
             if not m.group(1):  # type: ignore[union-attr]  # the closing bracket
-                members.done = True
-                ends[members.start] = pos + 1
-                pending = -1
-                break
-            items.append(pos)
-            pending = pos
-        members.pending = pending
-        if pending >= 0:
-            members.pos = pending
+                self._close(members, m.end())  # type: ignore[union-attr]
+                return
+            pending = m.end()  # type: ignore[union-attr]
+            items.append(pending)
+        members.pending = members.pos = pending
 
     def _read_members(self, members: _Members, key: str | None) -> None:
         """Read members of an object until `key` is among them, or all of them for
@@ -638,46 +628,46 @@ class JsonIndex:
         keys = members.keys
         first_keys = members.first_keys
         shared = self._key_strings
-        ends = self._ends
-        skip = self._skip
-        after = _AFTER.match
-        colon = _COLON.match
         pending = members.pending
-        if pending < 0:
-            if members.done:
-                return
-            pos = _WS.match(text, members.pos).end()  # type: ignore[union-attr]
-            if text[pos] == "}":
-                members.done = True
-                ends[members.start] = pos + 1
-                return
-        else:
-            m = after(text, ends.get(pending) or skip(text, pending)[1])
-            pos = m.end()  # type: ignore[union-attr]
-            if not m.group(1):  # type: ignore[union-attr]
-                members.done = True
-                ends[members.start] = pos + 1
-                members.pending = -1
-                return
-        while True:
-            name, kend = skip(text, pos)
+        pos = self._first_start(members) if pending < 0 else self._next_start(members, pending)
+        while pos >= 0:
+            name, kend = self._skip(text, pos)
             name = shared.setdefault(name, name)
             if name in keys and name not in first_keys:
                 first_keys[name] = keys[name]
             keys[name] = pos
-            pending = colon(text, kend).end()  # type: ignore[union-attr]
+            pending = _COLON.match(text, kend).end()  # type: ignore[union-attr]
             if name == key:
-                break
-            m = after(text, ends.get(pending) or skip(text, pending)[1])
-            pos = m.end()  # type: ignore[union-attr]
-            if not m.group(1):  # type: ignore[union-attr]
-                members.done = True
-                ends[members.start] = pos + 1
-                pending = -1
-                break
-        members.pending = pending
-        if pending >= 0:
-            members.pos = pending
+                members.pending = members.pos = pending
+                return
+            pos = self._next_start(members, pending)
+
+    def _first_start(self, members: _Members) -> int:
+        """Where the first member or element of an unread object or array starts; -1 when
+        it is empty (or already read), which closes it."""
+        if members.done:
+            return -1
+        pos = _WS.match(self.text, members.pos).end()  # type: ignore[union-attr]
+        if self.text[pos] in "}]":
+            self._close(members, pos)
+            return -1
+        return pos
+
+    def _next_start(self, members: _Members, pending: int) -> int:
+        """Where the member or element after the value at `pending` starts; -1 at the
+        closing bracket, which closes it."""
+        text = self.text
+        m = _AFTER.match(text, self._ends.get(pending) or self._skip(text, pending)[1])
+        if not m.group(1):  # type: ignore[union-attr]
+            self._close(members, m.end())  # type: ignore[union-attr]
+            return -1
+        return m.end()  # type: ignore[union-attr]
+
+    def _close(self, members: _Members, bracket: int) -> None:
+        """The object or array is read: its closing bracket is at `bracket`."""
+        members.done = True
+        members.pending = -1
+        self._ends[members.start] = bracket + 1
 
     def _read_next(self, members: _Members) -> None:
         """Read one more member or element (or the closing bracket)."""
