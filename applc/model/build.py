@@ -102,6 +102,14 @@ def _tail(name: str, i: int) -> str:
     return t
 
 
+# The container fields `build_container` reads as they are, in the order it names them.
+_READ = (
+    "id", "type", "image", "cmd", "args", "env", "network_mode", "ports", "volumes",
+    "is_privileged", "force_pull_image", "dependencies", "schedule_hints", "health_check",
+    "default_health_check", "start_time", "interval",
+)  # fmt: skip
+
+
 def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Container:
     # Every field is read first and the node made once, in the order of its fields: a
     # node made with defaults and then filled in did its work twice. The common
@@ -122,30 +130,17 @@ def build_container(source: Source, pointer: str, raw: dict[str, Any]) -> Contai
         if isinstance(res, dict)
         else None
     )
-    cid = get("id")
-    ctype = get("type")
-    image = get("image")
-    cmd = get("cmd")
-    args = get("args")
-    env = get("env")
-    nm = get("network_mode")
-    ports = get("ports")
-    volumes = get("volumes")
-    privileged = get("is_privileged")
-    force_pull = get("force_pull_image")
-    deps = get("dependencies")
-    hints = get("schedule_hints")
+    (
+        cid, ctype, image, cmd, args, env, nm, ports, volumes, privileged, force_pull, deps,
+        hints, hc, default_hc, start_time, interval,
+    ) = map(get, _READ)  # fmt: skip
     if isinstance(hints, dict):
         placement = _dict(hints.get("placement"))
         preemptible = _bool(hints.get("preemptible"), False)
     else:
         placement = {}
         preemptible = False
-    hc = get("health_check")
-    default_hc = get("default_health_check")
     mc = _num(get("minimum_capacity"))
-    start_time = get("start_time")
-    interval = get("interval")
     return Container(
         source,
         pointer,
