@@ -461,3 +461,62 @@ def test_a_replaced_file_keeps_its_owner(tmp_path: Path) -> None:
     st = os.stat(path)
     assert (st.st_uid, st.st_gid) == (4321, 4322)
     assert path.read_text(encoding="utf-8") == "new"
+
+
+def test_read_exactly_gathers_short_reads_and_stops_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """read() may return fewer bytes than asked (POSIX), and returns none at the end of
+    the file: the build compares an old output with the new text this way."""
+    from applc.files import read_exactly
+
+    path = tmp_path / "old.json"
+    path.write_bytes(b"abcdefg")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert read_exactly(fd, 1) == b"a"
+        assert read_exactly(fd, 0) == b""
+        real_read = os.read
+        monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 2)))
+        assert read_exactly(fd, 5) == b"bcdef"
+        assert read_exactly(fd, 10) == b"g"  # fewer only at the end of the file
+        assert read_exactly(fd, 3) == b""
+    finally:
+        os.close(fd)
+
+
+def test_discarding_a_staged_file_removes_it_even_when_closing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close() may report EIO (POSIX) after it has released the descriptor; a discard
+    runs while another error is on its way, and must neither raise nor leave the file."""
+    import errno
+
+    from applc.files import StagedFile
+
+    staged = StagedFile(tmp_path, "a.json")
+    staged.write(b"half")
+    real_close = os.close
+
+    def close(fd: int) -> None:
+        real_close(fd)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "close", close)
+    staged.discard()
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discarding_a_staged_file_that_is_gone_raises_nothing(tmp_path: Path) -> None:
+    """Another process may remove a file in the output folder; the discard on an error
+    path must not replace the build's own error with a FileNotFoundError."""
+    from applc.files import StagedFile
+
+    staged = StagedFile(tmp_path, "a.json")
+    staged.write(b"text")
+    staged.finish(0o644, None)
+    staged.path.unlink()
+    staged.discard()
+    staged.discard()  # twice: the second finds nothing either
+    assert list(tmp_path.iterdir()) == []
