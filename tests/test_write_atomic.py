@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -519,4 +520,24 @@ def test_discarding_a_staged_file_that_is_gone_raises_nothing(tmp_path: Path) ->
     staged.path.unlink()
     staged.discard()
     staged.discard()  # twice: the second finds nothing either
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_staged_file_gets_every_byte_even_from_short_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build streams each output into its staged file a block at a time; write()
+    may take fewer bytes than it was given (POSIX): what is left is written again."""
+    from applc.files import StagedFile
+
+    staged = StagedFile(tmp_path, "a.json")
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:3])))
+    staged.write(b"0123456789")
+    staged.write(b"abcd")
+    monkeypatch.undo()
+    staged.finish(0o640, None)
+    assert staged.path.read_bytes() == b"0123456789abcd"
+    assert stat.S_IMODE(os.stat(staged.path).st_mode) == 0o640
+    staged.discard()
     assert list(tmp_path.iterdir()) == []
