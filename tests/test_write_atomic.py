@@ -541,3 +541,29 @@ def test_a_staged_file_gets_every_byte_even_from_short_writes(
     assert stat.S_IMODE(os.stat(staged.path).st_mode) == 0o640
     staged.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_stage_reports_its_own_error_when_the_staged_file_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clean-up after a failed write must not replace the error the user needs to
+    see (here ENOSPC) with a FileNotFoundError of its own, when another process removed
+    the staged file first."""
+    import errno
+
+    from applc.files import write_file
+
+    path = tmp_path / "a.json"
+    path.write_text("old", encoding="utf-8")
+
+    def fsync(fd: int) -> None:
+        for staged in tmp_path.glob(".a.json.*.tmp"):
+            staged.unlink()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OSError) as raised:
+        write_file(path, "new")
+    assert raised.value.errno == errno.ENOSPC
+    assert path.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
