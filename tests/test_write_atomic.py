@@ -567,3 +567,29 @@ def test_a_failed_stage_reports_its_own_error_when_the_staged_file_is_gone(
     assert raised.value.errno == errno.ENOSPC
     assert path.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
+
+
+def test_a_file_of_another_owner_is_staged_as_ours_when_chown_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only root may give a file away (chown(2): EPERM otherwise): the new text is then
+    staged under this process's owner, with the old file's mode, rather than refused."""
+    import errno
+
+    from applc.files import stage
+
+    mine = os.stat(tmp_path)
+    theirs = os.stat_result((0o100640, 0, 0, 1, mine.st_uid + 1, mine.st_gid + 1, 0, 0, 0, 0))
+    asked: list[tuple[int, int]] = []
+
+    def chown(path: object, uid: int, gid: int) -> None:
+        asked.append((uid, gid))
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", chown)
+    staged = stage(tmp_path, "a.json", b"new", 0o640, theirs)
+    assert asked == [(mine.st_uid + 1, mine.st_gid + 1)]
+    assert staged.read_bytes() == b"new"
+    st = os.stat(staged)
+    assert stat.S_IMODE(st.st_mode) == 0o640
+    assert (st.st_uid, st.st_gid) == (os.geteuid(), mine.st_gid)
