@@ -593,3 +593,19 @@ def test_a_file_of_another_owner_is_staged_as_ours_when_chown_is_refused(
     st = os.stat(staged)
     assert stat.S_IMODE(st.st_mode) == 0o640
     assert (st.st_uid, st.st_gid) == (os.geteuid(), mine.st_gid)
+
+
+def test_open_regular_follows_links_unless_told_not_to(tmp_path: Path) -> None:
+    """By the rules of read_regular: a link to a regular file is followed by default."""
+    from applc.files import UnsafeFile, open_regular
+
+    (tmp_path / "real.json").write_bytes(b"{}")
+    (tmp_path / "link.json").symlink_to("real.json")
+    fd = open_regular(tmp_path / "link.json")
+    try:
+        assert os.read(fd, 10) == b"{}"
+    finally:
+        os.close(fd)
+    with pytest.raises(UnsafeFile) as info:
+        open_regular(tmp_path / "link.json", follow=False)
+    assert info.value.strerror == f"{tmp_path / 'link.json'} is a symbolic link"
