@@ -1424,3 +1424,14 @@ def test_an_obsolete_file_swapped_for_a_link_after_its_check_is_kept_unread(
     result = _result({}, ("a.yaml",), manifest)
     assert b.changes(out, result, texts=True) == []
     assert result.notes == [kept]
+
+
+def test_a_slot_whose_file_cannot_be_read_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.yaml").write_text("x", encoding="utf-8")
+    slot = b._slot(tmp_path, "a.yaml", {"a.yaml"})
+    _refuse_reading(monkeypatch, "a.yaml")
+    with pytest.raises(BuildError) as info:
+        slot.old  # noqa: B018 - read when asked
+    assert str(info.value) == f"cannot read {(tmp_path / 'a.yaml').as_posix()}: Permission denied"
