@@ -99,11 +99,11 @@ DROP = "drop what needs Docker, or run the GPU work in another container"
 def test_apl401_a_gpu_moves_a_marathon_app_to_mesos_or_cannot_be_had() -> None:
     persist = {"volumes": [{"src": "pgdata", "dest": "/data"}]}
     text = _doc(
+        _job("train", resources=_res(gpu=1)),  # a Chronos job: not a Marathon app
         _svc("web", resources=_res(gpu=2)),
         _svc("priv", resources=_res(gpu=1), is_privileged=True),
         _svc("both", resources=_res(gpu=3), is_privileged=True, **persist),
         _svc("ceph", resources=_res(gpu=4), **persist),
-        _job("train", resources=_res(gpu=1)),  # a Chronos job: not a Marathon app
         _svc("none", resources=_res(gpu=0)),
         _svc("half", resources=_res(gpu=0.5)),  # no whole GPU: APL410 only
         _svc("bare", resources=None),
@@ -201,12 +201,15 @@ PLAIN_INTERVAL = "write the interval without its leading `P`, e.g. `T10M` for te
 
 def test_apl404_chronos_refuses_a_schedule_that_is_not_iso_8601() -> None:
     text = _doc(
+        _svc("svc", repeats=-1, interval="PT10M"),  # a service has no schedule
+        _job("fine", repeats=3, interval="T10M", start_time="2026-12-05T10:00:00Z"),
         _job("neg", repeats=-1),
         _job("when", start_time="tomorrow"),
         _job("every", interval="PT10M"),
-        _job("fine", repeats=3, interval="T10M", start_time="2026-12-05T10:00:00Z"),
         _job("forever", repeats=0, interval="1D"),
-        _svc("svc", repeats=-1, interval="PT10M"),  # a service has no schedule
+        # The finding points at the field that is wrong, whatever its text says.
+        _job("guess", repeats=2, start_time="after repeats"),
+        _job("named", repeats=0, interval="start_time"),
     )
     assert _found("marathon", text) == [
         (
@@ -233,6 +236,24 @@ def test_apl404_chronos_refuses_a_schedule_that_is_not_iso_8601() -> None:
             _val(text, "every", "interval", '"PT10M"'),
             "Chronos refuses the schedule `R1//PPT10M` of `every`: `PPT10M` is not an ISO "
             "8601 duration",
+            PLAIN_INTERVAL,
+            (),
+        ),
+        (
+            "APL404",
+            "error",
+            _val(text, "guess", "start_time", '"after repeats"'),
+            "Chronos refuses the schedule `R2/after repeats/P2M` of `guess`: `start_time` "
+            "`after repeats` is not an ISO 8601 date and time",
+            PLAIN_INTERVAL,
+            (),
+        ),
+        (
+            "APL404",
+            "error",
+            _val(text, "named", "interval", '"start_time"'),
+            "Chronos refuses the schedule `R0//Pstart_time` of `named`: `Pstart_time` is not "
+            "an ISO 8601 duration",
             PLAIN_INTERVAL,
             (),
         ),
@@ -263,9 +284,9 @@ def test_apl409_a_host_mode_marathon_port_is_tcp_or_udp() -> None:
         {"container_port": 54, "protocol": "udp,tcp"},
     ]
     text = _doc(
-        _svc("dns", network_mode="HOST", ports=ports),
         _svc("bridged", ports=ports),  # BRIDGE: a port mapping takes `udp,tcp`
         _job("batch", network_mode="HOST", ports=ports),  # Chronos, not a Marathon app
+        _svc("dns", network_mode="HOST", ports=ports),
     )
     assert _found("marathon", text) == [
         (

@@ -141,7 +141,7 @@ check("APL403", target="marathon")(port_names)
 
 
 def schedules(ctx: LintContext) -> Iterator[Finding]:
-    from applc.targets.base import chronos_schedule, schedule_problem
+    from applc.targets.base import chronos_schedule, schedule_problem, valid_start_time
 
     for c in named(ctx):
         if not c.is_job:
@@ -149,8 +149,14 @@ def schedules(ctx: LintContext) -> Iterator[Finding]:
         why = schedule_problem(c)
         if why is None:
             continue
+        # The field schedule_problem found wrong, by its own tests in its order: the
+        # message quotes the value, which may spell another field's name.
         field = (
-            "repeats" if "repeats" in why else "start_time" if "start_time" in why else "interval"
+            "repeats"
+            if c.repeats < 0
+            else "start_time"
+            if not valid_start_time(c.start_time)
+            else "interval"
         )
         loc = Loc(c.at(field)) if field in c.raw else Loc(c.at("id"))
         yield Finding(
