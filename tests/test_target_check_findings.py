@@ -309,11 +309,11 @@ def test_apl412_compose_runs_an_https_check_inside_the_image() -> None:
     https = {"protocol": "MESOS_HTTPS", "path": "/"}
     ports = [{"container_port": 8443}]
     text = _doc(
+        _svc("http", ports=ports, health_check={"protocol": "MESOS_HTTP", "path": "/"}),
         _svc("web", ports=ports, health_check=https),
         _svc("plain", ports=ports, health_check={"protocol": "HTTPS", "path": "/"}),
         _svc("lower", ports=ports, health_check={"protocol": "https", "path": "/"}),
         _svc("odd", image=5, ports=ports, health_check=https),
-        _svc("http", ports=ports, health_check={"protocol": "MESOS_HTTP", "path": "/"}),
         _svc("tcp", ports=ports, health_check={"protocol": "TCP"}),
         _svc("unchecked", ports=ports),
         _job("batch", ports=ports, health_check=https),  # a job's check is never run
@@ -361,11 +361,11 @@ def test_apl412_compose_runs_an_https_check_inside_the_image() -> None:
 
 def test_apl404_compose_runs_every_job_once_when_the_project_starts() -> None:
     text = _doc(
+        _svc("svc", repeats=3, start_time="2026-12-05T10:00:00Z"),
+        _job("once", repeats=1),
         _job("rep", repeats=3, interval="T10M"),
         _job("later", start_time="2026-12-05T10:00:00Z"),
         _job("both", repeats=0, start_time="2026-12-05T11:00:00Z"),
-        _job("once", repeats=1),
-        _svc("svc", repeats=3, start_time="2026-12-05T10:00:00Z"),
     )
     again = "run it again with `docker compose run`"
     assert _found("compose", text) == [
@@ -406,9 +406,9 @@ def test_apl404_compose_runs_every_job_once_when_the_project_starts() -> None:
 
 def test_apl405_compose_has_no_placement() -> None:
     text = _doc(
-        _svc("web", schedule_hints={"placement": {"cloud": "aws", "zone": "z1"}}),
         _svc("free", schedule_hints={"placement": {"zone": ""}}),  # empty: no placement
         _svc("none"),
+        _svc("web", schedule_hints={"placement": {"cloud": "aws", "zone": "z1"}}),
     )
     assert _found("compose", text) == [
         (
@@ -426,7 +426,7 @@ def test_apl406_compose_references_to_and_from_the_host_network() -> None:
     text = _doc(
         _svc("db", network_mode="HOST", ports=[{"container_port": 5432}]),
         _svc("cache"),
-        _svc("api", env={"DB": "@db:5432", "C": "@cache", "G": "@ghost"}),
+        _svc("api", env={"G": "@ghost", "C": "@cache", "DB": "@db:5432"}),
         _svc("agent", network_mode="HOST", env={"C": "x=@cache", "D": "@db"}),
     )
     assert _found("compose", text) == [
@@ -462,9 +462,9 @@ def test_apl406_compose_references_to_and_from_the_host_network() -> None:
 
 def test_apl410_compose_reserves_no_disk_and_whole_gpus_only() -> None:
     text = _doc(
+        _svc("bare", resources=None),
         _svc("web", resources=_res(disk=1024)),
         _svc("gpu", resources=_res(disk=0, gpu=0.5)),
-        _svc("bare", resources=None),
     )
     assert _found("compose", text) == [
         (
@@ -493,15 +493,15 @@ VAR_NAMES = "name variables with letters, digits and `_`"
 
 def test_apl413_kubernetes_env_names() -> None:
     env = {
+        "$schema": "7",
+        "": "8",
+        "A=B": "9",
+        "ok.name-1_": "5",
+        "_x": "6",
         "CAF\u00c9": "1",
         "A\tB": "2",
         "MY VAR": "3",
         "1ST": "4",
-        "ok.name-1_": "5",
-        "_x": "6",
-        "$schema": "7",
-        "": "8",
-        "A=B": "9",
     }
     text = _doc(_svc("web", env=env))
     assert _found("kubernetes", text) == [
@@ -579,13 +579,13 @@ CRON_HELP = (
 
 def test_apl404_kubernetes_jobs_cronjobs_and_what_cron_cannot_say() -> None:
     text = _doc(
-        _job("once", start_time="2026-12-05T10:00:00Z"),
+        _svc("svc", repeats=5, interval="T7M", start_time="2026-12-05T10:00:00Z"),
         _job("plain"),
+        _job("once", start_time="2026-12-05T10:00:00Z"),
         _job("odd", repeats=5, interval="T7M"),
         _job("late", repeats=5, start_time="2026-01-30T00:00:00Z"),  # P2M on day 30
         _job("cron", repeats=2, interval="T20M", start_time="2026-12-05T10:05:00Z"),
         _job("endless", repeats=0, interval="T20M"),  # never stops: what a CronJob does
-        _svc("svc", repeats=5, interval="T7M", start_time="2026-12-05T10:00:00Z"),
     )
     assert _found("kubernetes", text) == [
         (
