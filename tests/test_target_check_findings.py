@@ -463,14 +463,14 @@ def test_apl406_compose_references_to_and_from_the_host_network() -> None:
 def test_apl410_compose_reserves_no_disk_and_whole_gpus_only() -> None:
     text = _doc(
         _svc("bare", resources=None),
-        _svc("web", resources=_res(disk=1024)),
+        _svc("web", resources=_res(disk=1)),  # any disk above 0 is left out
         _svc("gpu", resources=_res(disk=0, gpu=0.5)),
     )
     assert _found("compose", text) == [
         (
             "APL410",
             "info",
-            _val(text, "web", "disk", "1024"),
+            _val(text, "web", "disk", "1"),
             "compose has no disk reservation; `disk` of `web` is left out",
             None,
             (),
