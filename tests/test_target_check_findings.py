@@ -35,8 +35,7 @@ def _found(target: str, text: str, code: str | None = None) -> list[Found]:
         )
         for d in diags
         if d.target == target
-        and d.code != "APL403"  # port names: test_target_units.py
-        and code in (None, d.code)
+        and (d.code == code if code else d.code != "APL403")  # see test_target_units.py
     ]
 
 
@@ -660,7 +659,7 @@ def test_apl407_ids_that_cannot_name_a_service_or_a_cronjob() -> None:
         _job(long, repeats=2, interval="T10M"),  # a CronJob: 52 characters at most
         _job(longer),  # a Job: 63
         _job(longest, repeats=2, interval="T7M"),  # cron cannot say it: a Job
-        _svc("d" * 53),
+        _svc("d" * 53, repeats=2, interval="T10M"),  # a Deployment, whatever it repeats
         _svc("web1"),
     )
     assert _found("kubernetes", text, "APL407") == [
@@ -758,3 +757,30 @@ def test_apl411_persistent_volumes_become_claims() -> None:
             (),
         ),
     ]
+
+
+def test_apl403_is_reported_for_the_target_that_renames_the_port() -> None:
+    ports = [{"container_port": 80, "name": "ok"}, {"container_port": 81, "name": "Admin UI"}]
+    text = _doc(_svc("web", ports=ports))
+    lower = "name the port with lower-case letters, digits and `-`"
+    assert _found("kubernetes", text, "APL403") == [
+        (
+            "APL403",
+            "info",
+            _val(text, "web", "name", '"Admin UI"'),
+            "port name `Admin UI` is written `admin-ui` for a Kubernetes container port",
+            lower + " (at most 15)",
+            (),
+        )
+    ]
+    assert _found("marathon", text, "APL403") == [
+        (
+            "APL403",
+            "info",
+            _val(text, "web", "name", '"Admin UI"'),
+            "port name `Admin UI` is written `admin-ui` for Marathon",
+            lower,
+            (),
+        )
+    ]
+    assert _found("compose", text, "APL403") == []
