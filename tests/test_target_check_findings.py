@@ -695,7 +695,8 @@ def test_apl411_persistent_volumes_become_claims() -> None:
     ]
 
     def mount(*ids: str) -> dict:
-        return {"volumes": [{"src": v, "dest": f"/{i}"} for i, v in enumerate(ids)]}
+        host = {"src": "/srv", "dest": "/srv", "type": "HOST"}  # skipped before the rest
+        return {"volumes": [host] + [{"src": v, "dest": f"/{i}"} for i, v in enumerate(ids)]}
 
     text = _doc(
         _svc(
