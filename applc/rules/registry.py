@@ -183,6 +183,7 @@ def is_code(text: str) -> bool:
         and letters.isupper()
     )
 
+
 RULES: dict[str, Rule] = {}
 # The letters of every registered code (`APL`, and a plug-in's own), for `specificity`.
 PREFIXES: set[str] = set()
