@@ -6,6 +6,7 @@ import fnmatch
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,3 +138,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
             "its node id to EXPECTED_SKIPS in tests/conftest.py (or APPLC_EXPECTED_SKIPS) "
             "with the reason"
         )
+
+
+@pytest.fixture(autouse=True)
+def _mutmut_fresh_target_caches() -> Iterator[None]:
+    # Under mutmut only: `load_target`, `validator` and `_compiled` are cached, and the
+    # caches were filled in mutmut's stats run, before it forks a process per mutant, so
+    # a mutant of them would never run (docs/testing.md). Elsewhere the caches stay.
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        from applc.targets import registry, validate
+
+        registry.load_target.cache_clear()
+        validate.validator.cache_clear()
+        validate._compiled.cache_clear()
+    yield

@@ -1319,3 +1319,32 @@ def test_marathon_views_in_their_corners() -> None:
     assert (bare["cpus"], bare["mem"], bare["disk"], bare["network"]) == (None, None, None, "host")
     job = marathon.TARGET._job(app, app.by_id["job"], naming)
     assert (job["cpus"], job["mem"], job["disk"], job["arguments"]) == (None, None, None, None)
+
+
+def test_a_plugin_entry_point_may_name_a_module_that_holds_its_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A plug-in's entry point names a Target instance, a Target class, or a module with
+    # a TARGET attribute (docs/targets.md, "A target of your own").
+    import types
+
+    from applc.targets import registry
+
+    class Mine(Target):
+        name = "mine"
+
+    found = Mine()
+    with_target = types.ModuleType("mine_target")
+    with_target.TARGET = found  # type: ignore[attr-defined]
+    without = types.ModuleType("not_a_target")
+    given = {"mine": with_target, "other": without, "cls": Mine}
+    monkeypatch.setattr(registry, "_entry_point", lambda name: given[name])
+    registry.load_target.cache_clear()
+    try:
+        assert registry.load_target("mine") is found
+        assert isinstance(registry.load_target("cls"), Mine)
+        with pytest.raises(registry.TargetError) as err:
+            registry.load_target("other")
+        assert str(err.value) == ("target `other` does not provide an applc.targets.base.Target")
+    finally:
+        registry.load_target.cache_clear()
