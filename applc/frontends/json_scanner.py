@@ -670,27 +670,23 @@ class JsonIndex:
         self._ends[members.start] = bracket + 1
 
     def _read_next(self, members: _Members) -> None:
-        """Read one more member or element (or the closing bracket)."""
+        """Read one more member or element of the document's own object or array (or its
+        closing bracket); `_read_items` and `_read_members` read everything below it.
+        Each value read past is ended by `_end`, which reads a top-level object or array
+        a member at a time instead of building it whole with the C decoder."""
         text = self.text
         ws = _WS.match
         pos = members.pos
         if members.pending >= 0:
-            if members.start == self._root:
-                end = self._end(members.pending)
-            else:  # not remembered: the next member's start says where this one ended
-                end = self._ends.get(members.pending) or self._skip(text, members.pending)[1]
-            pos = ws(text, end).end()  # type: ignore[union-attr]
+            pos = ws(text, self._end(members.pending)).end()  # type: ignore[union-attr]
             members.pending = -1
-            if text[pos] == ",":
-                pos += 1
-            else:  # the closing bracket
-                members.done = True
-                self._ends[members.start] = pos + 1
+            if text[pos] != ",":
+                self._close(members, pos)
                 return
+            pos += 1
         pos = ws(text, pos).end()  # type: ignore[union-attr]
         if text[pos] in "}]":
-            members.done = True
-            self._ends[members.start] = pos + 1
+            self._close(members, pos)
             return
         if members.is_object:
             key, kend = self._skip(text, pos)
@@ -699,8 +695,7 @@ class JsonIndex:
             if key in members.keys and key not in members.first_keys:
                 members.first_keys[key] = members.keys[key]
             members.keys[key] = pos
-            if members.start == self._root:
-                self._top_values.add(vstart)
+            self._top_values.add(vstart)
         else:
             vstart = pos
             members.items.append(vstart)

@@ -167,12 +167,9 @@ class Check(Value):
 
 # `APL` and three digits for applc's own rules; a plug-in's rules take letters of their
 # own (say `LST001`), so its codes never collide with applc's.
-CODE = lazy(r"[A-Z]{2,8}[0-9]{1,4}")
-
-
 def is_code(text: str) -> bool:
-    """Whether `text` is a rule code, as `CODE.fullmatch` says, without compiling it (every
-    rule is checked when its module is imported, on every run)."""
+    """Whether `text` is a rule code, `[A-Z]{2,8}[0-9]{1,4}`, told without a regular
+    expression (every rule is checked when its module is imported, on every run)."""
     letters = text.rstrip("0123456789")
     digits = len(text) - len(letters)
     return (
